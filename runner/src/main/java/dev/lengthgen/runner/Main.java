@@ -1,0 +1,101 @@
+package dev.lengthgen.runner;
+
+import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.UsageException;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The lengthgen command line: {@code lengthgen COMMAND [flags]}. */
+public final class Main {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private Main() {
+    }
+
+    /** Every command, in the order the help lists them. */
+    static List<Command> commands() {
+        return List.of();
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one invocation and returns its exit code; never calls System.exit (tests call this). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Map<String, Command> byName = new LinkedHashMap<>();
+        for (Command c : commands()) {
+            byName.put(c.name(), c);
+        }
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            printOverview(byName, args.length == 0 ? err : out);
+            return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+        }
+        Command command = byName.get(args[0]);
+        if (command == null) {
+            err.println("lengthgen: unknown command '" + args[0] + "': run 'lengthgen --help' for the list");
+            return EXIT_USAGE;
+        }
+        Options options = command.options();
+        options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+            CommandLine line = new DefaultParser().parse(options, rest);
+            if (line.hasOption("help")) {
+                printHelp(command, options, out);
+                return EXIT_OK;
+            }
+            if (!line.getArgList().isEmpty() && !acceptsArguments(command)) {
+                throw new UsageException("unexpected argument '" + line.getArgList().get(0)
+                        + "': run 'lengthgen " + command.name() + " --help'");
+            }
+            return command.run(line, out);
+        } catch (ParseException e) {
+            err.println("lengthgen " + command.name() + ": " + e.getMessage()
+                    + ": run 'lengthgen " + command.name() + " --help'");
+            return EXIT_USAGE;
+        } catch (UsageException e) {
+            err.println("lengthgen " + command.name() + ": " + e.getMessage());
+            return EXIT_USAGE;
+        } catch (Exception e) {
+            err.println("lengthgen " + command.name() + ": failed: " + e);
+            e.printStackTrace(err);
+            return EXIT_FAILURE;
+        }
+    }
+
+    /** Commands that take positional arguments (e.g. "reproduce NAME") implement this marker. */
+    public interface TakesArguments {
+    }
+
+    private static boolean acceptsArguments(Command c) {
+        return c instanceof TakesArguments;
+    }
+
+    private static void printOverview(Map<String, Command> commands, PrintStream out) {
+        out.println("usage: lengthgen COMMAND [flags]   (lengthgen COMMAND --help for its flags)");
+        out.println();
+        for (Command c : commands.values()) {
+            out.printf("  %-10s %s%n", c.name(), c.summary());
+        }
+    }
+
+    private static void printHelp(Command command, Options options, PrintStream out) {
+        PrintWriter w = new PrintWriter(out);
+        new HelpFormatter().printHelp(w, 110, "lengthgen " + command.name() + " [flags]",
+                command.summary(), options, 2, 3, "", true);
+        w.flush();
+    }
+}
