@@ -1,5 +1,7 @@
 package dev.lengthgen.engine;
 
+import dev.lengthgen.engine.opencl.OpenClBackend;
+import dev.lengthgen.engine.opencl.OpenClPlatforms;
 import dev.lengthgen.engine.reference.ReferenceBackend;
 
 import java.util.List;
@@ -23,8 +25,13 @@ public final class Backends {
             case "cpu":
                 throw new BackendUnavailableException("the cpu backend is not built yet; use --backend reference");
             case "opencl":
-                throw new BackendUnavailableException("the opencl backend is not built yet; use --backend reference");
+                return OpenClBackend.open(device);
             case "auto":
+                if (OpenClPlatforms.hasGpu()) {
+                    return OpenClBackend.open(device);
+                }
+                // No OpenCL GPU: auto means the fast CPU path. Until the cpu backend lands, the reference backend
+                // stands in for it (the cpu case above still throws); switch this to the cpu backend then.
                 return new ReferenceBackend();
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "': use one of " + NAMES);
