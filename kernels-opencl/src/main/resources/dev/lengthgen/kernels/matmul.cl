@@ -9,7 +9,7 @@
 // Each output is a sum over k in ascending order with fma, in both variants and on the edge paths, so results do
 // not depend on the tile a value falls in.
 //
-// Sizes fixed at build time (-D): TS, TK, WPT for the GPU kernel; RB for the CPU kernel; COLSUM_ROWS for column sums.
+// Sizes fixed at build time (-D): TS, TK, WPT for the GPU kernel; RB, CV for the CPU kernels; COLSUM_ROWS for column sums.
 
 #ifndef TS
 #define TS 64            // gemm_tiled: a work-group computes a TS x TS tile of c
@@ -24,7 +24,10 @@
 #ifndef RB
 #define RB 8             // gemm_rowblock: rows of c per work-item (one float16 accumulator per row)
 #endif
-#define CB 16            // gemm_rowblock: columns of c per work-item, one float16
+#ifndef CV
+#define CV 2             // gemm_rowblock: float16 vectors per row of a block
+#endif
+#define CB (16 * CV)     // gemm_rowblock: columns of c per work-item
 #ifndef COLSUM_ROWS
 #define COLSUM_ROWS 64   // rows per partial sum in matmul_bias_partials
 #endif
@@ -53,7 +56,9 @@ void gemm_tiled(__global float* c, const long c_off,
     const int m0 = get_group_id(1) * TS;
 
     float acc[WPT][WPT];
+#pragma unroll
     for (int i = 0; i < WPT; i++) {
+#pragma unroll
         for (int j = 0; j < WPT; j++) {
             acc[i][j] = 0.0f;
         }
@@ -86,13 +91,17 @@ void gemm_tiled(__global float* c, const long c_off,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         const int kmax = min(TK, K - k0);   // zero padding would add +0.0f terms; stopping keeps edge sums exact
+#pragma unroll
         for (int kk = 0; kk < kmax; kk++) {
             float bv[WPT];
+#pragma unroll
             for (int j = 0; j < WPT; j++) {
                 bv[j] = bs[kk][tx + j * RTS];
             }
+#pragma unroll
             for (int i = 0; i < WPT; i++) {
                 const float av = as[kk][ty + i * RTS];
+#pragma unroll
                 for (int j = 0; j < WPT; j++) {
                     acc[i][j] = fma(av, bv[j], acc[i][j]);
                 }
@@ -101,11 +110,13 @@ void gemm_tiled(__global float* c, const long c_off,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
+#pragma unroll
     for (int i = 0; i < WPT; i++) {
         const int m = m0 + ty + i * RTS;
         if (m >= M) {
             continue;
         }
+#pragma unroll
         for (int j = 0; j < WPT; j++) {
             const int n = n0 + tx + j * RTS;
             if (n < N) {
@@ -120,78 +131,103 @@ void gemm_tiled(__global float* c, const long c_off,
     }
 }
 
-// CPU variant. Same contract as gemm_tiled except that b must be contiguous along n (b_sn == 1): the forward pass
-// first transposes W with transpose. global (ceil(N/CB), ceil(M/RB)), any local size.
-// A work-item owns an RB x CB block of c held in RB float16 registers and streams k: per step one vector load of
-// b and RB broadcasts of a feed RB vector FMAs (an outer-product update, the shape CPU vector units want).
+// CPU variant, in two kernels. pack_panels copies b (K,N), through its strides, into panels of CB columns: panel p
+// is (K, CB) row-major, holding columns [p*CB, (p+1)*CB), zero beyond N; and a (M,K) likewise into panels of RB
+// rows, (K, RB) each. gemm_rowblock then streams one panel of each front to back. Reading a strided operand in place
+// walks k with a stride of N (or M) floats, which for power-of-two sizes maps every load to the same cache set and
+// thrashes L1; packing costs (M + N) K moves against M N K FMAs.
+
+// dst (ceil(N/width), K, width) written from src (K,N) via strides (s_k, s_n), zero beyond N.
+// global (ceil(N/width)*width, K).
+__kernel void pack_panels(__global float* dst, __global const float* src, const long src_off, const int s_k,
+                          const int s_n, const int K, const int N, const int width) {
+    const int j = get_global_id(0);
+    const int k = get_global_id(1);
+    if (k >= K) {
+        return;
+    }
+    dst[((long) (j / width) * K + k) * width + j % width] =
+            j < N ? src[src_off + (long) k * s_k + (long) j * s_n] : 0.0f;
+}
+
+// c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels from pack_panels (ap of RB rows, bp of CB
+// columns). global (ceil(N/CB), ceil(M/RB)).
+// A work-item owns an RB x CB block of c held in RB*CV float16 registers and streams k: per step CV vector loads of
+// the panel and RB broadcasts of a feed RB*CV vector FMAs (an outer-product update, the shape CPU vector units
+// want). Padding rows and columns are zeros and are not stored, so edge blocks run the same code and sum in the same
+// order as the others.
 __kernel void gemm_rowblock(__global float* c, const long c_off,
-                            __global const float* a, const long a_off, const int a_sm, const int a_sk,
-                            __global const float* b, const long b_off, const int b_sk,
+                            __global const float* ap, __global const float* bp,
                             __global const float* bias, const long bias_off, const int has_bias,
                             const int accumulate, const int M, const int N, const int K) {
-    const int n0 = get_global_id(0) * CB;
+    const int p = get_global_id(0);
+    const int n0 = p * CB;
     const int m0 = get_global_id(1) * RB;
     if (n0 >= N || m0 >= M) {
         return;
     }
     c += c_off;
-    a += a_off;
-    b += b_off;
     bias += bias_off;
-    if (n0 + CB <= N && m0 + RB <= M) {
-        float16 acc[RB];
-        for (int i = 0; i < RB; i++) {
-            acc[i] = (float16) (0.0f);
-        }
-        __global const float* ap = a + (long) m0 * a_sm;
-        __global const float* bp = b + n0;
-        for (int k = 0; k < K; k++) {
-            const float16 bv = vload16(0, bp + (long) k * b_sk);
-            __global const float* ak = ap + (long) k * a_sk;
+    __global const float* apanel = ap + (long) get_global_id(1) * K * RB;
+    __global const float* panel = bp + (long) p * K * CB;
+    float16 acc[RB][CV];
 #pragma unroll
-            for (int i = 0; i < RB; i++) {
-                acc[i] = fma((float16) (ak[i * a_sm]), bv, acc[i]);
-            }
+    for (int i = 0; i < RB; i++) {
+#pragma unroll
+        for (int v = 0; v < CV; v++) {
+            acc[i][v] = (float16) (0.0f);
         }
+    }
+    for (int k = 0; k < K; k++) {
+        float16 bv[CV];
+#pragma unroll
+        for (int v = 0; v < CV; v++) {
+            bv[v] = vload16(v, panel + (long) k * CB);
+        }
+        __global const float* ak = apanel + (long) k * RB;
+#pragma unroll
         for (int i = 0; i < RB; i++) {
-            float16 r = acc[i];
-            if (has_bias) {
-                r += vload16(0, bias + n0);
-            }
-            __global float* cp = c + (long) (m0 + i) * N + n0;
-            if (accumulate) {
-                r = vload16(0, cp) + r;
-            }
-            vstore16(r, 0, cp);
-        }
-    } else {
-        // Edge block (M or N not a multiple of the block): the same sums, one output at a time.
-        for (int i = 0; i < RB && m0 + i < M; i++) {
-            const int m = m0 + i;
-            for (int j = 0; j < CB && n0 + j < N; j++) {
-                const int n = n0 + j;
-                float s = 0.0f;
-                for (int k = 0; k < K; k++) {
-                    s = fma(a[(long) m * a_sm + (long) k * a_sk], b[(long) k * b_sk + n], s);
-                }
-                if (has_bias) {
-                    s += bias[n];
-                }
-                const long at = (long) m * N + n;
-                c[at] = accumulate ? c[at] + s : s;
+            const float16 av = (float16) (ak[i]);
+#pragma unroll
+            for (int v = 0; v < CV; v++) {
+                acc[i][v] = fma(av, bv[v], acc[i][v]);
             }
         }
     }
-}
-
-// dst (cols, rows) = src (rows, cols)^T. global (cols, rows). Used by the CPU variant to give gemm_rowblock a weight
-// that is contiguous along its output dimension.
-__kernel void transpose(__global float* dst, __global const float* src, const long src_off,
-                        const int rows, const int cols) {
-    const int j = get_global_id(0);
-    const int i = get_global_id(1);
-    if (i < rows && j < cols) {
-        dst[(long) j * rows + i] = src[src_off + (long) i * cols + j];
+    const int rows = min(RB, M - m0);
+    const int cols = min(CB, N - n0);
+#pragma unroll
+    for (int i = 0; i < RB; i++) {
+        if (i >= rows) {
+            break;
+        }
+        __global float* cp = c + (long) (m0 + i) * N + n0;
+        if (cols == CB) {
+#pragma unroll
+            for (int v = 0; v < CV; v++) {
+                float16 r = acc[i][v];
+                if (has_bias) {
+                    r += vload16(v, bias + n0);
+                }
+                if (accumulate) {
+                    r = vload16(v, cp) + r;
+                }
+                vstore16(r, v, cp);
+            }
+        } else {
+            float lanes[CB];
+#pragma unroll
+            for (int v = 0; v < CV; v++) {
+                vstore16(acc[i][v], v, lanes);
+            }
+            for (int j = 0; j < cols; j++) {
+                float r = lanes[j];
+                if (has_bias) {
+                    r += bias[n0 + j];
+                }
+                cp[j] = accumulate ? cp[j] + r : r;
+            }
+        }
     }
 }
 

@@ -37,8 +37,9 @@ public final class OpenClBackend implements Backend {
     static final int TILE = 64;            // gemm_tiled: output tile per work-group
     static final int TILE_K = 16;          // gemm_tiled: k depth per local-memory stage
     static final int WORK_PER_THREAD = 4;  // gemm_tiled: outputs per work-item per dimension
-    static final int ROW_BLOCK = 8;        // gemm_rowblock: rows per work-item
-    static final int COLUMN_BLOCK = 16;    // gemm_rowblock: columns per work-item (one float16)
+    static final int ROW_BLOCK = 8;        // gemm_rowblock: rows per work-item (8 x 2 float16 = 16 accumulators,
+    static final int COLUMN_VECTORS = 2;   //   which fit the 32 vector registers of AVX-512 with room for operands)
+    static final int COLUMN_BLOCK = 16 * COLUMN_VECTORS; // gemm_rowblock: columns per work-item
     static final int COLSUM_ROWS = 64;     // rows per partial of a column sum
     static final int REDUCE_CHUNK = 4096;  // elements per partial of sum / sumOfSquares
 
@@ -93,8 +94,8 @@ public final class OpenClBackend implements Backend {
 
     private static String buildOptions() {
         return "-cl-std=CL1.2"
-                + " -DTS=" + TILE + " -DTK=" + TILE_K + " -DWPT=" + WORK_PER_THREAD + " -DRB=" + ROW_BLOCK
-                + " -DCOLSUM_ROWS=" + COLSUM_ROWS + " -DREDUCE_CHUNK=" + REDUCE_CHUNK;
+                + " -DTS=" + TILE + " -DTK=" + TILE_K + " -DWPT=" + WORK_PER_THREAD
+                + " -DRB=" + ROW_BLOCK + " -DCV=" + COLUMN_VECTORS + " -DCOLSUM_ROWS=" + COLSUM_ROWS + " -DREDUCE_CHUNK=" + REDUCE_CHUNK;
     }
 
     public OpenClDevice device() {
@@ -469,11 +470,7 @@ public final class OpenClBackend implements Backend {
         if (variant == KernelVariant.GPU) {
             gemmTiled(out, inp, C, 1, buffer(weight), weight.offset(), 1, C, bias, false, N, OC, C);
         } else {
-            // gemm_rowblock streams rows of b, so it takes W^T (C,OC), contiguous along the output channel.
-            cl_mem wt = scratch("weight.transposed", (long) OC * C * Sizeof.cl_float);
-            call("matmul", "transpose").buffer(wt).view(weight).intArg(OC).intArg(C)
-                    .run(grid2(C, OC, 64), new long[] {64, 1});
-            gemmRowblock(out, inp, C, 1, wt, 0, OC, bias, false, N, OC, C);
+            gemmRowblock(out, inp, C, 1, buffer(weight), weight.offset(), 1, C, bias, false, N, OC, C);
         }
     }
 
@@ -488,7 +485,7 @@ public final class OpenClBackend implements Backend {
             if (variant == KernelVariant.GPU) {
                 gemmTiled(dinp, dout, OC, 1, buffer(weight), weight.offset(), C, 1, null, true, N, C, OC);
             } else {
-                gemmRowblock(dinp, dout, OC, 1, buffer(weight), weight.offset(), C, null, true, N, C, OC);
+                gemmRowblock(dinp, dout, OC, 1, buffer(weight), weight.offset(), C, 1, null, true, N, C, OC);
             }
         }
         if (dweight != null) {
@@ -498,7 +495,7 @@ public final class OpenClBackend implements Backend {
             if (variant == KernelVariant.GPU) {
                 gemmTiled(dweight, dout, 1, OC, buffer(inp), inp.offset(), C, 1, null, true, OC, C, N);
             } else {
-                gemmRowblock(dweight, dout, 1, OC, buffer(inp), inp.offset(), C, null, true, OC, C, N);
+                gemmRowblock(dweight, dout, 1, OC, buffer(inp), inp.offset(), C, 1, null, true, OC, C, N);
             }
         }
         if (dbias != null) {
@@ -520,12 +517,19 @@ public final class OpenClBackend implements Backend {
                         new long[] {rts, rts});
     }
 
-    /** As {@link #gemmTiled} with b contiguous along n. */
-    private void gemmRowblock(View c, View a, int aSm, int aSk, cl_mem b, long bOffset, int bSk, View bias,
+    /** As {@link #gemmTiled}, in the CPU kernels: a and b are first packed into panels; see matmul.cl. */
+    private void gemmRowblock(View c, View a, int aSm, int aSk, cl_mem b, long bOffset, int bSk, int bSn, View bias,
                               boolean accumulate, int M, int N, int K) {
-        call("matmul", "gemm_rowblock").view(c).view(a).intArg(aSm).intArg(aSk).buffer(b).longArg(bOffset)
-                .intArg(bSk).view(bias).flag(bias != null).flag(accumulate).intArg(M).intArg(N).intArg(K)
-                .run(new long[] {(N + COLUMN_BLOCK - 1) / COLUMN_BLOCK, (M + ROW_BLOCK - 1) / ROW_BLOCK}, null);
+        long rowPanels = (M + ROW_BLOCK - 1) / ROW_BLOCK;
+        long colPanels = (N + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+        cl_mem ap = scratch("gemm.a", rowPanels * ROW_BLOCK * K * Sizeof.cl_float);
+        cl_mem bp = scratch("gemm.b", colPanels * COLUMN_BLOCK * K * Sizeof.cl_float);
+        call("matmul", "pack_panels").buffer(ap).view(a).intArg(aSk).intArg(aSm).intArg(K).intArg(M)
+                .intArg(ROW_BLOCK).run(new long[] {rowPanels * ROW_BLOCK, K}, null);
+        call("matmul", "pack_panels").buffer(bp).buffer(b).longArg(bOffset).intArg(bSk).intArg(bSn).intArg(K)
+                .intArg(N).intArg(COLUMN_BLOCK).run(new long[] {colPanels * COLUMN_BLOCK, K}, null);
+        call("matmul", "gemm_rowblock").view(c).buffer(ap).buffer(bp).view(bias).flag(bias != null)
+                .flag(accumulate).intArg(M).intArg(N).intArg(K).run(new long[] {colPanels, rowPanels}, null);
     }
 
     // ---- attention ----
