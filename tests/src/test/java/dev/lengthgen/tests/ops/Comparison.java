@@ -52,8 +52,9 @@ public record Comparison(String caseId, String op, String phase, String output, 
     /** e.g. "matmul[bias] small backward dweight[1234] of 6912: got 0.1234567 want 0.1234568, abs 1.0e-07 ...". */
     public String describe() {
         return String.format("%s %s %s[%d] of %d: got %.9g, want %.9g, abs err %.3g, rel err %.3g "
-                        + "(tolerance %s, %.0f%% used); largest abs err %.3g, rel err %.3g",
+                        + "(tolerance %s, %s); largest abs err %.3g, rel err %.3g",
                 caseId, phase, output, worstIndex, length, got, want, absError(), relError(), tolerance,
-                100 * usage, maxAbs, maxRel);
+                usage <= 10 ? String.format("%.0f%% used", 100 * usage) : String.format("%.3g times over", usage),
+                maxAbs, maxRel);
     }
 }

@@ -82,6 +82,7 @@ class ParityCheckSelfTest {
         };
         try (ReferenceBackend reference = new ReferenceBackend()) {
             ParityCheck.Report report = ParityCheck.run(broken, reference, OpCatalog.at(Shape.SMALL));
+            System.out.println("planted bugs, as a backend engineer would see them: " + report.failureMessage());
             String all = String.join("\n", report.failures());
             assertTrue(all.contains("matmul[bias] small backward dweight["), all);
             assertTrue(all.contains("dropout[p=0.2] small forward out["), all);
