@@ -14,7 +14,8 @@ public record Comparison(String caseId, String op, String phase, String output, 
     public static Comparison of(OpCase c, String phase, String output, double[] got, double[] want) {
         Tolerance tol = c.tolerance(output);
         if (got.length != want.length) {
-            throw new IllegalArgumentException(c.id() + " " + output + ": " + got.length + " vs " + want.length + " values");
+            throw new IllegalArgumentException(c.id() + " " + output + ": " + got.length + " vs " + want.length
+                    + " values");
         }
         int worst = 0;
         double worstUsage = -1, maxAbs = 0, maxRel = 0;

@@ -40,9 +40,9 @@ public final class ParityCheck {
             List<String> lines = new ArrayList<>();
             largest.forEach((op, m) -> {
                 Comparison w = worst.get(op);
-                lines.add(String.format("largest parity error %-7s %-16s abs %.2e  rel %.2e  (closest to tolerance: %s %s "
-                        + "%s, %.0f%% of %s)", backend, op, m[0], m[1], w.caseId(), w.phase(), w.output(),
-                        100 * w.usage(), w.tolerance()));
+                lines.add(String.format("largest parity error %-7s %-16s abs %.2e  rel %.2e  "
+                        + "(closest to tolerance: %s %s %s, %.0f%% of %s)", backend, op, m[0], m[1], w.caseId(),
+                        w.phase(), w.output(), 100 * w.usage(), w.tolerance()));
             });
             return lines;
         }
