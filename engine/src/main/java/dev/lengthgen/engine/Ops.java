@@ -45,7 +45,8 @@ public interface Ops {
 
     /**
      * qkv (B,T,3C) holds q, k, v side by side per token, head h at channels [h*hs, (h+1)*hs) of each.
-     * preatt (B,NH,T,T) written: q.k / sqrt(hs) + (bias == null ? 0 : bias[h,t,t2]) for t2 <= t;
+     * preatt (B,NH,T,T) written: q.k / sqrt(hs) + (bias == null ? 0 : bias[h,t,t2]) for t2 <= t, 0 for t2 > t
+     * (so whole buffers compare equal across backends);
      * att (B,NH,T,T) written: causal softmax of preatt (entries t2 > t are 0); out (B,T,C) written = att . v.
      * bias (NH,T,T) or null: the hook for additive relative-position schemes (ALiBi, T5 buckets).
      */
