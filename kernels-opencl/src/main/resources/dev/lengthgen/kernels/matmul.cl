@@ -137,17 +137,26 @@ void gemm_tiled(__global float* c, const long c_off,
 // walks k with a stride of N (or M) floats, which for power-of-two sizes maps every load to the same cache set and
 // thrashes L1; packing costs (M + N) K moves against M N K FMAs.
 
-// dst (ceil(N/width), K, width) written from src (K,N) via strides (s_k, s_n), zero beyond N.
-// global (ceil(N/width)*width, K).
+// dst (ceil(N/width), K, width) written from src (K,N) via strides (s_k, s_n), zero beyond N. One work-item per
+// (k, panel) copies one panel row; global (K, ceil(N/width)). Neighbouring work-items (along k) write neighbouring
+// panel rows, and read neighbouring addresses whichever of the source's strides is 1.
 __kernel void pack_panels(__global float* dst, __global const float* src, const long src_off, const int s_k,
                           const int s_n, const int K, const int N, const int width) {
-    const int j = get_global_id(0);
-    const int k = get_global_id(1);
+    const int k = get_global_id(0);
+    const int p = get_global_id(1);
     if (k >= K) {
         return;
     }
-    dst[((long) (j / width) * K + k) * width + j % width] =
-            j < N ? src[src_off + (long) k * s_k + (long) j * s_n] : 0.0f;
+    __global float* d = dst + ((long) p * K + k) * width;
+    __global const float* s = src + src_off + (long) k * s_k;
+    const int j0 = p * width;
+    const int n = min(width, N - j0);
+    for (int jj = 0; jj < n; jj++) {
+        d[jj] = s[(long) (j0 + jj) * s_n];
+    }
+    for (int jj = n; jj < width; jj++) {
+        d[jj] = 0.0f;
+    }
 }
 
 // c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels from pack_panels (ap of RB rows, bp of CB

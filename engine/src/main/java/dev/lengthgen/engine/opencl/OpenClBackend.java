@@ -280,6 +280,13 @@ public final class OpenClBackend implements Backend {
         return profiler.profile();
     }
 
+    /** Device time per kernel name (e.g. "gemm_rowblock", "pack_panels") since the last reset; waits first. */
+    public Profile kernelProfile() {
+        finish();
+        profiler.collect();
+        return profiler.byKernel();
+    }
+
     @Override
     public void resetProfile() {
         finish();
@@ -524,12 +531,16 @@ public final class OpenClBackend implements Backend {
         long colPanels = (N + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
         cl_mem ap = scratch("gemm.a", rowPanels * ROW_BLOCK * K * Sizeof.cl_float);
         cl_mem bp = scratch("gemm.b", colPanels * COLUMN_BLOCK * K * Sizeof.cl_float);
-        call("matmul", "pack_panels").buffer(ap).view(a).intArg(aSk).intArg(aSm).intArg(K).intArg(M)
-                .intArg(ROW_BLOCK).run(new long[] {rowPanels * ROW_BLOCK, K}, null);
-        call("matmul", "pack_panels").buffer(bp).buffer(b).longArg(bOffset).intArg(bSk).intArg(bSn).intArg(K)
-                .intArg(N).intArg(COLUMN_BLOCK).run(new long[] {colPanels * COLUMN_BLOCK, K}, null);
+        pack(ap, buffer(a), a.offset(), aSk, aSm, K, M, ROW_BLOCK);
+        pack(bp, b, bOffset, bSk, bSn, K, N, COLUMN_BLOCK);
         call("matmul", "gemm_rowblock").view(c).buffer(ap).buffer(bp).view(bias).flag(bias != null)
                 .flag(accumulate).intArg(M).intArg(N).intArg(K).run(new long[] {colPanels, rowPanels}, null);
+    }
+
+    /** Packs src (K,N), given by strides, into panels of {@code width} columns (matmul.cl pack_panels). */
+    private void pack(cl_mem dst, cl_mem src, long srcOffset, int sK, int sN, int K, int N, int width) {
+        call("matmul", "pack_panels").buffer(dst).buffer(src).longArg(srcOffset).intArg(sK).intArg(sN).intArg(K)
+                .intArg(N).intArg(width).run(new long[] {K, (N + width - 1) / width}, null);
     }
 
     // ---- attention ----
