@@ -60,3 +60,55 @@ __kernel void column_partials_accumulate(__global float* dst, const long dst_off
     }
     dst[dst_off + c] += s;
 }
+
+// ---- head vectors: the CPU attention kernels hold a head's hs channels as HN = HS/HV vectors of HV floats in
+// registers. Families built per head size (attention, decode) get -DHS=hs -DHV=w, w the widest of 16, 8, 4, 1
+// that divides hs. ----
+#ifdef HS
+#if HV == 16
+typedef float16 headvec;
+#define HV_LOAD(p) vload16(0, (p))
+#define HV_STORE(v, p) vstore16((v), 0, (p))
+inline float hv_sum(const float16 v) {
+    const float8 a = v.lo + v.hi;
+    const float4 b = a.lo + a.hi;
+    const float2 c = b.lo + b.hi;
+    return c.x + c.y;
+}
+#elif HV == 8
+typedef float8 headvec;
+#define HV_LOAD(p) vload8(0, (p))
+#define HV_STORE(v, p) vstore8((v), 0, (p))
+inline float hv_sum(const float8 v) {
+    const float4 b = v.lo + v.hi;
+    const float2 c = b.lo + b.hi;
+    return c.x + c.y;
+}
+#elif HV == 4
+typedef float4 headvec;
+#define HV_LOAD(p) vload4(0, (p))
+#define HV_STORE(v, p) vstore4((v), 0, (p))
+inline float hv_sum(const float4 v) {
+    const float2 c = v.lo + v.hi;
+    return c.x + c.y;
+}
+#else
+typedef float headvec;
+#define HV_LOAD(p) (*(p))
+#define HV_STORE(v, p) (*(p) = (v))
+inline float hv_sum(const float v) {
+    return v;
+}
+#endif
+#define HN (HS / HV)
+
+// a . b over one head's channels.
+inline float head_dot(__global const float* a, __global const float* b) {
+    headvec acc = (headvec) (0.0f);
+#pragma unroll
+    for (int c = 0; c < HN; c++) {
+        acc = fma(HV_LOAD(a + c * HV), HV_LOAD(b + c * HV), acc);
+    }
+    return hv_sum(acc);
+}
+#endif

@@ -74,7 +74,9 @@ __kernel void attention_decode_group(__global float* out, const long out_off, __
     }
 }
 
-// CPU variant of attention_decode_group: one work-item per (b, h). global (B*NH).
+#ifdef HS
+// CPU variant of attention_decode_group: one work-item per (b, h), the head's channels in vector registers (built
+// with -DHS, see common.cl). global (B*NH).
 __kernel void attention_decode_row(__global float* out, const long out_off, __global const float* qkv,
                                    const long qkv_off, __global const float* kcache, const long kcache_off,
                                    __global const float* vcache, const long vcache_off,
@@ -87,20 +89,15 @@ __kernel void attention_decode_row(__global float* out, const long out_off, __gl
     }
     const int h = bh % NH;
     const int b = bh / NH;
-    const int hs = C / NH;
-    const float scale = 1.0f / sqrt((float) hs);
-    __global const float* q = qkv + qkv_off + (long) b * 3 * C + h * hs;
-    __global const float* K = kcache + kcache_off + (long) bh * maxT * hs;
-    __global const float* Vc = vcache + vcache_off + (long) bh * maxT * hs;
+    const float scale = 1.0f / sqrt((float) HS);
+    __global const float* q = qkv + qkv_off + (long) b * 3 * C + h * HS;
+    __global const float* K = kcache + kcache_off + (long) bh * maxT * HS;
+    __global const float* Vc = vcache + vcache_off + (long) bh * maxT * HS;
     __global const float* brow = bias + bias_off + ((long) h * maxT + pos) * maxT;
     __global float* s = scores + (long) bh * maxT;
     float mx = -INFINITY;
     for (int t2 = 0; t2 <= pos; t2++) {
-        float d = 0.0f;
-        for (int i = 0; i < hs; i++) {
-            d = fma(q[i], K[(long) t2 * hs + i], d);
-        }
-        float x = d * scale;
+        float x = head_dot(q, K + (long) t2 * HS) * scale;
         if (has_bias) {
             x += brow[t2];
         }
@@ -114,18 +111,23 @@ __kernel void attention_decode_row(__global float* out, const long out_off, __gl
         sum += e;
     }
     const float inv = 1.0f / sum;
-    __global float* o = out + out_off + (long) b * C + h * hs;
-    for (int i = 0; i < hs; i++) {
-        o[i] = 0.0f;
+    headvec o[HN];
+#pragma unroll
+    for (int c = 0; c < HN; c++) {
+        o[c] = (headvec) (0.0f);
     }
     for (int t2 = 0; t2 <= pos; t2++) {
-        const float a = s[t2];
-        __global const float* v = Vc + (long) t2 * hs;
-        for (int i = 0; i < hs; i++) {
-            o[i] = fma(a, v[i], o[i]);
+        const headvec a = (headvec) (s[t2]);
+        __global const float* v = Vc + (long) t2 * HS;
+#pragma unroll
+        for (int c = 0; c < HN; c++) {
+            o[c] = fma(a, HV_LOAD(v + c * HV), o[c]);
         }
     }
-    for (int i = 0; i < hs; i++) {
-        o[i] *= inv;
+    __global float* op = out + out_off + (long) b * C + h * HS;
+#pragma unroll
+    for (int c = 0; c < HN; c++) {
+        HV_STORE(o[c] * inv, op + c * HV);
     }
 }
+#endif

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The kernel families (kernels-opencl resources dev/lengthgen/kernels/FAMILY.cl), each compiled by the driver on
- * first use with common.cl in front and the run's fixed sizes as -D options, and their kernel objects.
+ * first use with common.cl in front and the run's fixed sizes as -D options, and their kernel objects. A family may
+ * be built more than once with different extra options (the attention kernels per head size).
  */
 final class KernelLibrary implements AutoCloseable {
     static final String RESOURCE_DIR = "dev/lengthgen/kernels/";
@@ -39,23 +40,29 @@ final class KernelLibrary implements AutoCloseable {
         return options;
     }
 
-    /** The kernel {@code name} of {@code family}, building the family on first use. */
-    cl_kernel kernel(String family, String name) {
-        String key = family + "/" + name;
+    /**
+     * The kernel {@code name} of {@code family}, building the family on first use.
+     *
+     * @param extraOptions more -D options for this build (e.g. a head size), "" for none; each distinct value is
+     *                     a separate build
+     */
+    cl_kernel kernel(String family, String extraOptions, String name) {
+        String key = family + " " + extraOptions + "/" + name;
         cl_kernel k = kernels.get(key);
         if (k == null) {
-            k = CL.clCreateKernel(program(family), name, null);
+            k = CL.clCreateKernel(program(family, extraOptions), name, null);
             kernels.put(key, k);
         }
         return k;
     }
 
-    private cl_program program(String family) {
-        cl_program p = programs.get(family);
+    private cl_program program(String family, String extraOptions) {
+        String key = family + " " + extraOptions;
+        cl_program p = programs.get(key);
         if (p == null) {
             p = build(context, device, family, new String[] {source(PRELUDE), source(family)},
-                    new String[] {PRELUDE, family}, options);
-            programs.put(family, p);
+                    new String[] {PRELUDE, family}, extraOptions.isEmpty() ? options : options + " " + extraOptions);
+            programs.put(key, p);
         }
         return p;
     }

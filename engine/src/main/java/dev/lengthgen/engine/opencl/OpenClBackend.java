@@ -328,7 +328,24 @@ public final class OpenClBackend implements Backend {
     // ---- launching ----
 
     private KernelCall call(String family, String kernel) {
-        return new KernelCall(this, kernels.kernel(family, kernel), kernel);
+        return call(family, "", kernel);
+    }
+
+    private KernelCall call(String family, String extraOptions, String kernel) {
+        return new KernelCall(this, kernels.kernel(family, extraOptions, kernel), kernel);
+    }
+
+    /**
+     * Build options of the CPU attention kernels, which hold a head in registers: the head size and the widest
+     * vector (16, 8, 4 or 1 floats) that divides it.
+     */
+    private String headOptions(int C, int NH) {
+        if (variant == KernelVariant.GPU) {
+            return "";
+        }
+        int hs = C / NH;
+        int width = hs % 16 == 0 ? 16 : hs % 8 == 0 ? 8 : hs % 4 == 0 ? 4 : 1;
+        return "-DHS=" + hs + " -DHV=" + width;
     }
 
     void enqueue(cl_kernel kernel, String name, long[] global, long[] local) {
@@ -562,7 +579,7 @@ public final class OpenClBackend implements Backend {
                     .flag(bias != null).intArg(T).intArg(C).intArg(NH).localFloats(l)
                     .run(new long[] {rows * l}, new long[] {l});
         } else {
-            call("attention", "attention_forward_row").view(out).view(preatt).view(att).view(qkv).view(bias)
+            call("attention", headOptions(C, NH), "attention_forward_row").view(out).view(preatt).view(att).view(qkv).view(bias)
                     .flag(bias != null).intArg(T).intArg(C).intArg(NH).intArg(intSize(rows, "attention rows"))
                     .run(perRow(rows), null);
         }
@@ -584,17 +601,25 @@ public final class OpenClBackend implements Backend {
                     .view(att).intArg(T).intArg(C).intArg(NH).localFloats(l)
                     .run(new long[] {(long) rows * l}, new long[] {l});
         } else {
-            call("attention", "attention_backward_softmax_row").view(dpreatt).view(datt).view(dout).view(qkv)
+            call("attention", headOptions(C, NH), "attention_backward_softmax_row").view(dpreatt).view(datt).view(dout).view(qkv)
                     .view(att).intArg(T).intArg(C).intArg(NH).intArg(rows).run(perRow(rows), null);
         }
-        long items = (long) rows * hs;
-        call("attention", "attention_backward_dq").view(dqkv).view(dpreatt).view(qkv).intArg(T).intArg(C)
-                .intArg(NH).intArg(rows).run(elementwiseGlobal(items), ELEMENTWISE_LOCAL);
-        call("attention", "attention_backward_dkv").view(dqkv).view(dpreatt).view(att).view(dout).view(qkv)
-                .intArg(T).intArg(C).intArg(NH).intArg(rows).run(elementwiseGlobal(items), ELEMENTWISE_LOCAL);
+        if (variant == KernelVariant.GPU) {
+            long items = (long) rows * hs;
+            call("attention", "attention_backward_dq").view(dqkv).view(dpreatt).view(qkv).intArg(T).intArg(C)
+                    .intArg(NH).intArg(rows).run(elementwiseGlobal(items), ELEMENTWISE_LOCAL);
+            call("attention", "attention_backward_dkv").view(dqkv).view(dpreatt).view(att).view(dout).view(qkv)
+                    .intArg(T).intArg(C).intArg(NH).intArg(rows).run(elementwiseGlobal(items), ELEMENTWISE_LOCAL);
+        } else {
+            String heads = headOptions(C, NH);
+            call("attention", heads, "attention_backward_dq_row").view(dqkv).view(dpreatt).view(qkv).intArg(T)
+                    .intArg(C).intArg(NH).intArg(rows).run(perRow(rows), null);
+            call("attention", heads, "attention_backward_dkv_row").view(dqkv).view(dpreatt).view(att).view(dout)
+                    .view(qkv).intArg(T).intArg(C).intArg(NH).intArg(rows).run(perRow(rows), null);
+        }
         if (dbias != null) {
             dbias.require(DType.F32, (long) NH * T * T, "attentionBackward dbias");
-            call("attention", "attention_backward_bias").view(dbias).view(dpreatt).intArg(B).intArg(T).intArg(NH)
+            call("attention", headOptions(C, NH), "attention_backward_bias").view(dbias).view(dpreatt).intArg(B).intArg(T).intArg(NH)
                     .run(elementwiseGlobal((long) NH * T * T), ELEMENTWISE_LOCAL);
         }
     }
@@ -611,15 +636,13 @@ public final class OpenClBackend implements Backend {
     public void geluForward(View out, View inp, int N) {
         out.require(DType.F32, N, "geluForward out");
         inp.require(DType.F32, N, "geluForward inp");
-        call("elementwise", "gelu_forward").view(out).view(inp).intArg(N)
-                .run(elementwiseGlobal(N), ELEMENTWISE_LOCAL);
+        vectorized("gelu_forward").view(out).view(inp).intArg(N).run(vectorGlobal(N), vectorLocal());
     }
 
     @Override
     public void geluBackward(View dinp, View inp, View dout, int N) {
         dinp.require(DType.F32, N, "geluBackward dinp");
-        call("elementwise", "gelu_backward").view(dinp).view(inp).view(dout).intArg(N)
-                .run(elementwiseGlobal(N), ELEMENTWISE_LOCAL);
+        vectorized("gelu_backward").view(dinp).view(inp).view(dout).intArg(N).run(vectorGlobal(N), vectorLocal());
     }
 
     @Override
@@ -649,11 +672,24 @@ public final class OpenClBackend implements Backend {
         dropout("dropout_backward", dinp, dout, p, key, N);
     }
 
+    /** An elementwise.cl kernel: one element per work-item (GPU) or its "_vec" form, 16 per work-item (CPU). */
+    private KernelCall vectorized(String kernel) {
+        return call("elementwise", variant == KernelVariant.GPU ? kernel : kernel + "_vec");
+    }
+
+    private long[] vectorGlobal(long n) {
+        return variant == KernelVariant.GPU ? elementwiseGlobal(n) : perRow((n + 15) / 16);
+    }
+
+    private long[] vectorLocal() {
+        return variant == KernelVariant.GPU ? ELEMENTWISE_LOCAL : null;
+    }
+
     private void dropout(String kernel, View dst, View src, float p, DropoutKey key, int N) {
         float scale = p > 0f ? (float) (1.0 / (1.0 - p)) : 1f;
-        call("elementwise", kernel).view(dst).view(src).floatArg(p).floatArg(scale).intArg(key.tensor())
+        vectorized(kernel).view(dst).view(src).floatArg(p).floatArg(scale).intArg(key.tensor())
                 .intArg((int) key.step()).intArg((int) (key.step() >>> 32)).intArg((int) key.seed())
-                .intArg((int) (key.seed() >>> 32)).intArg(N).run(elementwiseGlobal(N), ELEMENTWISE_LOCAL);
+                .intArg((int) (key.seed() >>> 32)).intArg(N).run(vectorGlobal(N), vectorLocal());
     }
 
     // ---- loss ----
@@ -769,7 +805,7 @@ public final class OpenClBackend implements Backend {
                     .flag(bias != null).buffer(scores).intArg(C).intArg(NH).intArg(maxT).intArg(pos)
                     .localFloats(l).run(new long[] {(long) bnh * l}, new long[] {l});
         } else {
-            call("decode", "attention_decode_row").view(out).view(qkv).view(kcache).view(vcache).view(bias)
+            call("decode", headOptions(C, NH), "attention_decode_row").view(out).view(qkv).view(kcache).view(vcache).view(bias)
                     .flag(bias != null).buffer(scores).intArg(C).intArg(NH).intArg(maxT).intArg(pos).intArg(bnh)
                     .run(perRow(bnh), null);
         }
