@@ -832,8 +832,9 @@ public final class OpenClBackend implements Backend {
 
     private void fillWords(View dst, int bits) {
         if (dst.length() > 0) {
-            call("elementwise", "fill_words").view(dst).intArg(bits).longArg(dst.length())
-                    .run(elementwiseGlobal(dst.length()), ELEMENTWISE_LOCAL);
+            // the driver's fill is a memset on CPU devices and a tuned kernel on GPUs: faster than fill_words
+            CL.clEnqueueFillBuffer(queue, buffer(dst), Pointer.to(new int[] {bits}), Sizeof.cl_int,
+                    dst.offset() * Sizeof.cl_int, dst.length() * Sizeof.cl_int, 0, null, profiler.next("fill"));
         }
     }
 
