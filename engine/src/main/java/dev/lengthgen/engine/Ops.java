@@ -75,7 +75,7 @@ public interface Ops {
 
     /**
      * out (N) written = inp * keep / (1 - p), keep drawn from {@link dev.lengthgen.engine.random.DropoutMask}
-     * with the given key: element i of the tensor is kept iff DropoutMask.keep(key, i, p). p = 0 copies.
+     * with the given key: element i of the tensor is kept iff DropoutMask.keep(key, i, p). p = 0 copies; p in [0, 1).
      */
     void dropoutForward(View out, View inp, float p, DropoutKey key, int N);
 

@@ -78,7 +78,8 @@ final class EncoderOps {
 
     private static int checkIndex(int ix, int rows, String what, int n) {
         if (ix < 0 || ix >= rows) {
-            throw new IllegalArgumentException("encoder: " + what + " " + ix + " at row " + n + " is outside [0, " + rows + ")");
+            throw new IllegalArgumentException("encoder: " + what + " " + ix + " at row " + n
+                    + " is outside [0, " + rows + ")");
         }
         return ix;
     }

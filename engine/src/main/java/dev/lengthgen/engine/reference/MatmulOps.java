@@ -40,29 +40,19 @@ final class MatmulOps {
         double[] db = dbias == null ? null : ReferenceBackend.f(dbias.require(DType.F32, OC, "matmulBackward dbias"));
         int dxo = (int) dinp.offset(), dwo = (int) dweight.offset(), dyo = (int) dout.offset();
         int xo = (int) inp.offset(), wo = (int) weight.offset(), dbo = dbias == null ? 0 : (int) dbias.offset();
+        // llm.c's order: one pass over the rows, every access contiguous in the channel index
         for (int n = 0; n < N; n++) {
-            for (int c = 0; c < C; c++) {
-                double acc = 0;
-                for (int j = 0; j < OC; j++) {
-                    acc += dy[dyo + n * OC + j] * w[wo + j * C + c];
+            int xRow = xo + n * C, dxRow = dxo + n * C;
+            for (int j = 0; j < OC; j++) {
+                double g = dy[dyo + n * OC + j];
+                int wRow = wo + j * C, dwRow = dwo + j * C;
+                for (int c = 0; c < C; c++) {
+                    dx[dxRow + c] += w[wRow + c] * g;
+                    dw[dwRow + c] += x[xRow + c] * g;
                 }
-                dx[dxo + n * C + c] += acc;
-            }
-        }
-        for (int j = 0; j < OC; j++) {
-            for (int c = 0; c < C; c++) {
-                double acc = 0;
-                for (int n = 0; n < N; n++) {
-                    acc += dy[dyo + n * OC + j] * x[xo + n * C + c];
+                if (db != null) {
+                    db[dbo + j] += g;
                 }
-                dw[dwo + j * C + c] += acc;
-            }
-            if (db != null) {
-                double acc = 0;
-                for (int n = 0; n < N; n++) {
-                    acc += dy[dyo + n * OC + j];
-                }
-                db[dbo + j] += acc;
             }
         }
     }

@@ -37,6 +37,29 @@ public final class OpCatalog {
         return cases;
     }
 
+    /**
+     * The cases selected by the system property {@code lengthgen.ops} (a comma-separated list of op families or case
+     * ids, e.g. {@code -Dlengthgen.ops=matmul,attention}), or all of them when it is unset.
+     */
+    public static List<OpCase> selected(List<OpCase> cases) {
+        String filter = System.getProperty("lengthgen.ops", "").trim();
+        if (filter.isEmpty()) {
+            return cases;
+        }
+        List<String> wanted = List.of(filter.split("\\s*,\\s*"));
+        List<OpCase> out = new ArrayList<>();
+        for (OpCase c : cases) {
+            if (wanted.contains(c.op()) || wanted.contains(c.id())) {
+                out.add(c);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("lengthgen.ops=" + filter + " selects no op case; ops are "
+                    + cases.stream().map(OpCase::op).distinct().toList());
+        }
+        return out;
+    }
+
     /** Every case at one shape, grouped by op family in the order of Ops. */
     public static List<OpCase> at(Shape s) {
         List<OpCase> c = new ArrayList<>();

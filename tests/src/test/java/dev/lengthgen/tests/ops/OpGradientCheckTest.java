@@ -30,11 +30,11 @@ class OpGradientCheckTest {
     static final int SAMPLES = 300;
 
     static Stream<OpCase> differentiableCases() {
-        return OpCatalog.at(Shape.SMALL).stream().filter(c -> !c.differentiations().isEmpty());
+        return OpCatalog.selected(OpCatalog.at(Shape.SMALL)).stream().filter(c -> !c.differentiations().isEmpty());
     }
 
     static Stream<OpCase> casesWithBackward() {
-        return OpCatalog.at(Shape.SMALL).stream().filter(OpCase::hasBackward);
+        return OpCatalog.selected(OpCatalog.at(Shape.SMALL)).stream().filter(OpCase::hasBackward);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -53,7 +53,7 @@ class OpGradientCheckTest {
                 OpCase.Differentiation d = c.differentiations().get(k);
                 GradientError e = check(run, d, analytic.get(k), c.gradientCheckTolerance());
                 System.out.printf("gradcheck %-32s %-22s %4d elements  max abs err %.2e  max rel err %.2e%n",
-                        c.id(), "d" + d.output() + "/d" + d.input(), e.checked, e.maxAbs, e.maxRel);
+                        c.id(), d.output() + " wrt " + d.input(), e.checked, e.maxAbs, e.maxRel);
                 if (e.failure != null) {
                     failures.add(e.failure);
                 }
@@ -151,8 +151,9 @@ class OpGradientCheckTest {
             double usage = tol.usage(a, fd);
             if (usage > 1 && usage > worstUsage) {
                 worstUsage = usage;
-                failure = String.format("d%s/d%s[%d]: analytic %.12g, finite difference %.12g, abs err %.3g, rel err %.3g",
-                        d.output(), d.input(), idx, a, fd, abs, rel);
+                failure = String.format("d sum(%s * %s) / d %s[%d]: analytic (%s) %.12g, finite difference %.12g, "
+                        + "abs err %.3g, rel err %.3g", d.output(), d.weights(), d.input(), idx, d.gradient(), a, fd,
+                        abs, rel);
             }
         }
         run.forward();

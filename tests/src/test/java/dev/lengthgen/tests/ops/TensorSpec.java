@@ -17,7 +17,7 @@ public record TensorSpec(String name, DType type, int length, Role role, Fill fi
         INPUT,
         /** Written by the forward op; starts as random garbage (so "written" is tested); compared after forward. */
         OUTPUT,
-        /** Updated in place by the forward op (adamw state, a KV cache); drawn from its fill; compared after forward. */
+        /** Updated in place by the forward op (adamw state, a KV cache); drawn from its fill; compared after it. */
         INOUT,
         /**
          * Accumulated (+=) by the backward op; starts random in parity runs (so "+=" is tested) and zero in gradient
