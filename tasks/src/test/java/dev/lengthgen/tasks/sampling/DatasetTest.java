@@ -23,6 +23,15 @@ class DatasetTest {
     private static final ArithmeticTask ADD = ArithmeticTask.of(Operation.ADD, 0);
     private static final Format W20 = Format.defaults(ADD, 20);
 
+    private static int digits(long x, int base) {
+        int d = 1;
+        while (x >= base) {
+            x /= base;
+            d++;
+        }
+        return d;
+    }
+
     @Test
     void pairCountsMatchBruteForce() {
         for (int base : new int[]{2, 3, 7, 10, 16}) {
@@ -32,8 +41,8 @@ class DatasetTest {
                 long hi = Sampler.pow(base, n);
                 for (long a = 0; a < hi; a++) {
                     for (long b = 0; b < hi; b++) {
-                        int da = Radix.digitCount(BigInteger.valueOf(a), base);
-                        int db = Radix.digitCount(BigInteger.valueOf(b), base);
+                        int da = digits(a, base);
+                        int db = digits(b, base);
                         if (Math.max(da, db) == n) {
                             countA++;
                         }
@@ -46,6 +55,7 @@ class DatasetTest {
                 assertEquals(BigInteger.valueOf(countA), Sampler.A.pairCount(base, n), "A base " + base + " n " + n);
                 assertEquals(BigInteger.valueOf(countB), Sampler.B.pairCount(base, n), "B base " + base + " n " + n);
                 assertEquals(countA, Sampler.A.enumerate(base, n, 1 << 25)[0].length);
+                assertEquals(n, Radix.digitCount(BigInteger.valueOf(hi - 1), base));
             }
         }
         for (int n = 2; n <= 30; n++) {
