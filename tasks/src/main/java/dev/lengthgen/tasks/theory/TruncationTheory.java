@@ -129,14 +129,13 @@ public final class TruncationTheory {
 
     /**
      * The last test length z such that every outward length n+1..z has predicted accuracy exactly 0 (z = n when
-     * the first outward length is already above 0; {@link Integer#MAX_VALUE} for add and mul, which are 0 at every
-     * outward length). For mod-add it is the closed form of DESIGN section 1: the largest m with
+     * the first outward length is already above 0; {@link Integer#MAX_VALUE} when every outward length is 0: add,
+     * and mul on generator B's test sets; on generator A's, mul is above 0 where an operand is 0). For mod-add it is the closed form of DESIGN section 1: the largest m with
      * 2 (B^(m-n) - 1) < p', i.e. m < n + log_B(p'/2 + 1). Empty where it cannot be determined exactly.
      */
     public OptionalInt lastZeroLength() {
         switch (task.op()) {
             case ADD:
-            case MUL:
                 return OptionalInt.of(Integer.MAX_VALUE);
             case MOD_ADD: {
                 BigInteger pPrime = BigInteger.valueOf(reducedModulus());
@@ -147,6 +146,9 @@ public final class TruncationTheory {
                 return OptionalInt.of(m - 1);
             }
             default: {
+                if (task.op() == Operation.MUL && testSampler == Sampler.B) {
+                    return OptionalInt.of(Integer.MAX_VALUE);
+                }
                 for (int m = n + 1; m <= n + 24; m++) {
                     BigInteger agreeing = exactAgreeing(m);
                     if (agreeing == null) {
