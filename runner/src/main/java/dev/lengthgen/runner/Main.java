@@ -3,6 +3,8 @@ package dev.lengthgen.runner;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.data.DataCommand;
+import dev.lengthgen.runner.eval.EvalCommand;
+import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.theory.TheoryCommand;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -28,7 +30,7 @@ public final class Main {
 
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
-        return List.of(new DataCommand(), new TheoryCommand());
+        return List.of(new DataCommand(), new TheoryCommand(), new TrainCommand(), new EvalCommand());
     }
 
     public static void main(String[] args) {
