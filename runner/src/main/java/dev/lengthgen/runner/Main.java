@@ -61,6 +61,11 @@ public final class Main {
                 printHelp(command, options, out);
                 return EXIT_OK;
             }
+            for (Option given : line.getOptions()) {
+                if (given.hasArg() && line.getOptionValues(given.getLongOpt()).length > 1) {
+                    throw new UsageException("--" + given.getLongOpt() + " is given more than once: keep one");
+                }
+            }
             if (!line.getArgList().isEmpty() && !acceptsArguments(command)) {
                 throw new UsageException("unexpected argument '" + line.getArgList().get(0)
                         + "': run 'lengthgen " + command.name() + " --help'");
