@@ -45,7 +45,8 @@ public interface Ops {
 
     /**
      * qkv (B,T,3C) holds q, k, v side by side per token, head h at channels [h*hs, (h+1)*hs) of each.
-     * preatt (B,NH,T,T) written: q.k / sqrt(hs) + (bias == null ? 0 : bias[h,t,t2]) for t2 <= t;
+     * preatt (B,NH,T,T) written: q.k / sqrt(hs) + (bias == null ? 0 : bias[h,t,t2]) for t2 <= t, 0 for t2 > t
+     * (so whole buffers compare equal across backends);
      * att (B,NH,T,T) written: causal softmax of preatt (entries t2 > t are 0); out (B,T,C) written = att . v.
      * bias (NH,T,T) or null: the hook for additive relative-position schemes (ALiBi, T5 buckets).
      */
@@ -74,7 +75,7 @@ public interface Ops {
 
     /**
      * out (N) written = inp * keep / (1 - p), keep drawn from {@link dev.lengthgen.engine.random.DropoutMask}
-     * with the given key: element i of the tensor is kept iff DropoutMask.keep(key, i, p). p = 0 copies.
+     * with the given key: element i of the tensor is kept iff DropoutMask.keep(key, i, p). p = 0 copies; p in [0, 1).
      */
     void dropoutForward(View out, View inp, float p, DropoutKey key, int N);
 

@@ -6,6 +6,8 @@ import dev.lengthgen.engine.Memory;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.WallClockProfiling;
 
+import java.util.Arrays;
+
 /**
  * The ground truth: every op as plain single-threaded Java loops, written for obviousness, computing and storing in
  * double precision so that (1) finite-difference gradient checks are meaningful and (2) fp32 backends can be held to
@@ -123,34 +125,142 @@ public final class ReferenceBackend extends WallClockProfiling {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
-    // Ops. TODO(reference ops): every op of dev.lengthgen.engine.Ops.
+    // Ops: one class per op family in this package; each method states its shapes.
     // ---------------------------------------------------------------------------------------------------------------
 
-    private static UnsupportedOperationException todo() {
-        return new UnsupportedOperationException("not implemented yet");
+    @Override
+    public void encoderForward(View out, View tokens, View posIds, View wte, View wpe, int N, int C) {
+        EncoderOps.forward(out, tokens, posIds, wte, wpe, N, C);
     }
 
-    @Override public void encoderForward(View out, View tokens, View posIds, View wte, View wpe, int N, int C) { throw todo(); }
-    @Override public void encoderBackward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C) { throw todo(); }
-    @Override public void layernormForward(View out, View mean, View rstd, View inp, View weight, View bias, int N, int C) { throw todo(); }
-    @Override public void layernormBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, View mean, View rstd, int N, int C) { throw todo(); }
-    @Override public void matmulForward(View out, View inp, View weight, View bias, int N, int C, int OC) { throw todo(); }
-    @Override public void matmulBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C, int OC) { throw todo(); }
-    @Override public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) { throw todo(); }
-    @Override public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att, int B, int T, int C, int NH) { throw todo(); }
-    @Override public void geluForward(View out, View inp, int N) { throw todo(); }
-    @Override public void geluBackward(View dinp, View inp, View dout, int N) { throw todo(); }
-    @Override public void residualForward(View out, View a, View b, int N) { throw todo(); }
-    @Override public void residualBackward(View da, View db, View dout, int N) { throw todo(); }
-    @Override public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) { throw todo(); }
-    @Override public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) { throw todo(); }
-    @Override public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask, float dlossScale, int N, int V) { throw todo(); }
-    @Override public void sum(View out, View inp, long N) { throw todo(); }
-    @Override public void sumOfSquares(View out, View inp, long N) { throw todo(); }
-    @Override public void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr, float beta1, float beta2, float eps, float weightDecay, int t, long N) { throw todo(); }
-    @Override public void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) { throw todo(); }
-    @Override public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH, int maxT, int pos) { throw todo(); }
-    @Override public void argmax(View out, View logits, int N, int V) { throw todo(); }
-    @Override public void zero(View dst) { throw todo(); }
-    @Override public void copy(View dst, View src) { throw todo(); }
+    @Override
+    public void encoderBackward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C) {
+        EncoderOps.backward(dwte, dwpe, dout, tokens, posIds, N, C);
+    }
+
+    @Override
+    public void layernormForward(View out, View mean, View rstd, View inp, View weight, View bias, int N, int C) {
+        LayernormOps.forward(out, mean, rstd, inp, weight, bias, N, C);
+    }
+
+    @Override
+    public void layernormBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, View mean,
+                                  View rstd, int N, int C) {
+        LayernormOps.backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+    }
+
+    @Override
+    public void matmulForward(View out, View inp, View weight, View bias, int N, int C, int OC) {
+        MatmulOps.forward(out, inp, weight, bias, N, C, OC);
+    }
+
+    @Override
+    public void matmulBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C,
+                               int OC) {
+        MatmulOps.backward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
+    }
+
+    @Override
+    public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
+        AttentionOps.forward(out, preatt, att, qkv, bias, B, T, C, NH);
+    }
+
+    @Override
+    public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
+                                  int B, int T, int C, int NH) {
+        AttentionOps.backward(dqkv, dpreatt, datt, dbias, dout, qkv, att, B, T, C, NH);
+    }
+
+    @Override
+    public void geluForward(View out, View inp, int N) {
+        ElementwiseOps.geluForward(out, inp, N);
+    }
+
+    @Override
+    public void geluBackward(View dinp, View inp, View dout, int N) {
+        ElementwiseOps.geluBackward(dinp, inp, dout, N);
+    }
+
+    @Override
+    public void residualForward(View out, View a, View b, int N) {
+        ElementwiseOps.residualForward(out, a, b, N);
+    }
+
+    @Override
+    public void residualBackward(View da, View db, View dout, int N) {
+        ElementwiseOps.residualBackward(da, db, dout, N);
+    }
+
+    @Override
+    public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
+        ElementwiseOps.dropoutForward(out, inp, p, key, N);
+    }
+
+    @Override
+    public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
+        ElementwiseOps.dropoutBackward(dinp, dout, p, key, N);
+    }
+
+    @Override
+    public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask, float dlossScale,
+                                    int N, int V) {
+        LossOps.crossEntropyForward(losses, dlogits, logits, targets, mask, dlossScale, N, V);
+    }
+
+    @Override
+    public void sum(View out, View inp, long N) {
+        ReductionOps.sum(out, inp, N);
+    }
+
+    @Override
+    public void sumOfSquares(View out, View inp, long N) {
+        ReductionOps.sumOfSquares(out, inp, N);
+    }
+
+    @Override
+    public void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr, float beta1,
+                      float beta2, float eps, float weightDecay, int t, long N) {
+        OptimizerOps.adamw(params, grads, m, v, normSquared, maxNorm, lr, beta1, beta2, eps, weightDecay, t, N);
+    }
+
+    @Override
+    public void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) {
+        DecodeOps.kvCacheStore(kcache, vcache, qkv, B, T, C, NH, maxT, pos0);
+    }
+
+    @Override
+    public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
+                                int maxT, int pos) {
+        DecodeOps.attentionDecode(out, qkv, kcache, vcache, bias, B, C, NH, maxT, pos);
+    }
+
+    @Override
+    public void argmax(View out, View logits, int N, int V) {
+        DecodeOps.argmax(out, logits, N, V);
+    }
+
+    /** dst written = 0, F32 or I32. */
+    @Override
+    public void zero(View dst) {
+        int o = (int) dst.offset(), n = (int) dst.length();
+        if (dst.type() == DType.F32) {
+            Arrays.fill(f(dst), o, o + n, 0.0);
+        } else {
+            Arrays.fill(i(dst), o, o + n, 0);
+        }
+    }
+
+    /** dst written = src, same type and length. */
+    @Override
+    public void copy(View dst, View src) {
+        if (dst.type() != src.type() || dst.length() != src.length()) {
+            throw new IllegalArgumentException("copy: " + src.type() + " (" + src.length() + ") into " + dst.type()
+                    + " (" + dst.length() + ")");
+        }
+        if (dst.type() == DType.F32) {
+            System.arraycopy(f(src), (int) src.offset(), f(dst), (int) dst.offset(), (int) dst.length());
+        } else {
+            System.arraycopy(i(src), (int) src.offset(), i(dst), (int) dst.offset(), (int) dst.length());
+        }
+    }
 }

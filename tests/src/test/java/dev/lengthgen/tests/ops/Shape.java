@@ -1,0 +1,23 @@
+package dev.lengthgen.tests.ops;
+
+/**
+ * The sizes an op case is built at. SMALL is deliberately awkward (T = 35, C = 48, NH = 3 so hs = 16, V = 16: no size
+ * a multiple of a typical tile); LARGE is a micro-model-like shape with more rows and wider channels.
+ */
+public record Shape(String label, int B, int T, int C, int NH, int V) {
+    public static final Shape SMALL = new Shape("small", 2, 35, 48, 3, 16);
+    public static final Shape LARGE = new Shape("large", 4, 65, 128, 4, 19);
+
+    public int N() {
+        return B * T;
+    }
+
+    public int hs() {
+        return C / NH;
+    }
+
+    @Override
+    public String toString() {
+        return label + " (B=" + B + " T=" + T + " C=" + C + " NH=" + NH + " V=" + V + ")";
+    }
+}
