@@ -2,6 +2,8 @@ package dev.lengthgen.runner;
 
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.UsageException;
+import dev.lengthgen.runner.data.DataCommand;
+import dev.lengthgen.runner.theory.TheoryCommand;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
@@ -26,7 +28,7 @@ public final class Main {
 
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
-        return List.of();
+        return List.of(new DataCommand(), new TheoryCommand());
     }
 
     public static void main(String[] args) {

@@ -15,6 +15,43 @@ import java.util.Arrays;
  */
 public final class ReferenceBackend extends WallClockProfiling {
 
+    /**
+     * Whether op outputs are rounded to fp32 when stored. Training and parity runs store fp32 (like every device,
+     * so a checkpoint, which is fp32, resumes a run bit for bit); finite-difference gradient checks store fp64.
+     */
+    private final boolean fp32Storage;
+
+    /** Computes in double, stores every op output rounded to fp32. */
+    public ReferenceBackend() {
+        this(true);
+    }
+
+    private ReferenceBackend(boolean fp32Storage) {
+        this.fp32Storage = fp32Storage;
+    }
+
+    /** Computes and stores in double: for finite-difference gradient checks, where fp32 rounding would be noise. */
+    public static ReferenceBackend forGradientChecks() {
+        return new ReferenceBackend(false);
+    }
+
+    /** Rounds the outputs an op just wrote to fp32 (nulls are skipped). */
+    private void storeFp32(View... outputs) {
+        if (!fp32Storage) {
+            return;
+        }
+        for (View v : outputs) {
+            if (v == null || v.type() != DType.F32) {
+                continue;
+            }
+            double[] d = f(v);
+            int from = (int) v.offset(), to = (int) (v.offset() + v.length());
+            for (int k = from; k < to; k++) {
+                d[k] = (float) d[k];
+            }
+        }
+    }
+
     /** A reference allocation: double[] for F32 tensors, int[] for I32. */
     public static final class ArrayMemory implements Memory {
         private final DType type;
@@ -55,7 +92,8 @@ public final class ReferenceBackend extends WallClockProfiling {
 
     @Override
     public String describe() {
-        return "reference (plain Java, double precision, 1 thread)";
+        return fp32Storage ? "reference (plain Java, double-precision arithmetic, fp32 storage, 1 thread)"
+                : "reference (plain Java, double precision throughout, 1 thread)";
     }
 
     @Override
@@ -131,96 +169,114 @@ public final class ReferenceBackend extends WallClockProfiling {
     @Override
     public void encoderForward(View out, View tokens, View posIds, View wte, View wpe, int N, int C) {
         EncoderOps.forward(out, tokens, posIds, wte, wpe, N, C);
+        storeFp32(out);
     }
 
     @Override
     public void encoderBackward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C) {
         EncoderOps.backward(dwte, dwpe, dout, tokens, posIds, N, C);
+        storeFp32(dwte, dwpe);
     }
 
     @Override
     public void layernormForward(View out, View mean, View rstd, View inp, View weight, View bias, int N, int C) {
         LayernormOps.forward(out, mean, rstd, inp, weight, bias, N, C);
+        storeFp32(out, mean, rstd);
     }
 
     @Override
     public void layernormBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, View mean,
                                   View rstd, int N, int C) {
         LayernormOps.backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
+        storeFp32(dinp, dweight, dbias);
     }
 
     @Override
     public void matmulForward(View out, View inp, View weight, View bias, int N, int C, int OC) {
         MatmulOps.forward(out, inp, weight, bias, N, C, OC);
+        storeFp32(out);
     }
 
     @Override
     public void matmulBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C,
                                int OC) {
         MatmulOps.backward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
+        storeFp32(dinp, dweight, dbias);
     }
 
     @Override
     public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
         AttentionOps.forward(out, preatt, att, qkv, bias, B, T, C, NH);
+        storeFp32(out, preatt, att);
     }
 
     @Override
     public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
                                   int B, int T, int C, int NH) {
         AttentionOps.backward(dqkv, dpreatt, datt, dbias, dout, qkv, att, B, T, C, NH);
+        storeFp32(dqkv, dpreatt, datt, dbias);
     }
 
     @Override
     public void geluForward(View out, View inp, int N) {
         ElementwiseOps.geluForward(out, inp, N);
+        storeFp32(out);
     }
 
     @Override
     public void geluBackward(View dinp, View inp, View dout, int N) {
         ElementwiseOps.geluBackward(dinp, inp, dout, N);
+        storeFp32(dinp);
     }
 
     @Override
     public void residualForward(View out, View a, View b, int N) {
         ElementwiseOps.residualForward(out, a, b, N);
+        storeFp32(out);
     }
 
     @Override
     public void residualBackward(View da, View db, View dout, int N) {
         ElementwiseOps.residualBackward(da, db, dout, N);
+        storeFp32(da, db);
     }
 
     @Override
     public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
         ElementwiseOps.dropoutForward(out, inp, p, key, N);
+        storeFp32(out);
     }
 
     @Override
     public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
         ElementwiseOps.dropoutBackward(dinp, dout, p, key, N);
+        storeFp32(dinp);
     }
 
     @Override
     public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask, float dlossScale,
                                     int N, int V) {
         LossOps.crossEntropyForward(losses, dlogits, logits, targets, mask, dlossScale, N, V);
+        storeFp32(losses, dlogits);
     }
 
     @Override
     public void sum(View out, View inp, long N) {
         ReductionOps.sum(out, inp, N);
+        storeFp32(out);
     }
 
     @Override
     public void sumOfSquares(View out, View inp, long N) {
         ReductionOps.sumOfSquares(out, inp, N);
+        storeFp32(out);
     }
 
     @Override
     public void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr, float beta1,
                       float beta2, float eps, float weightDecay, int t, long N) {
         OptimizerOps.adamw(params, grads, m, v, normSquared, maxNorm, lr, beta1, beta2, eps, weightDecay, t, N);
+        storeFp32(params, m, v);
     }
 
     @Override
@@ -232,6 +288,7 @@ public final class ReferenceBackend extends WallClockProfiling {
     public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
                                 int maxT, int pos) {
         DecodeOps.attentionDecode(out, qkv, kcache, vcache, bias, B, C, NH, maxT, pos);
+        storeFp32(out);
     }
 
     @Override

@@ -40,7 +40,7 @@ class OpGradientCheckTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("differentiableCases")
     void backwardMatchesFiniteDifferences(OpCase c) {
-        try (ReferenceBackend ref = new ReferenceBackend()) {
+        try (ReferenceBackend ref = ReferenceBackend.forGradientChecks()) {
             CaseRun run = c.run(ref, true);
             run.forward();
             run.backward();
@@ -69,7 +69,7 @@ class OpGradientCheckTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("casesWithBackward")
     void backwardAccumulates(OpCase c) {
-        try (ReferenceBackend ref = new ReferenceBackend()) {
+        try (ReferenceBackend ref = ReferenceBackend.forGradientChecks()) {
             CaseRun run = c.run(ref, false);
             run.forward();
             List<String> grads = c.backwardOutputs();
@@ -98,7 +98,7 @@ class OpGradientCheckTest {
     void dropoutGradientIsMaskTimesScale() {
         float p = 0.2f;
         OpCase c = OpCatalog.dropout(Shape.SMALL, p);
-        try (ReferenceBackend ref = new ReferenceBackend()) {
+        try (ReferenceBackend ref = ReferenceBackend.forGradientChecks()) {
             CaseRun run = c.run(ref, true);
             run.forward();
             run.backward();

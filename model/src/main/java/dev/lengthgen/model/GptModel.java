@@ -1,0 +1,272 @@
+package dev.lengthgen.model;
+
+import dev.lengthgen.engine.Backend;
+import dev.lengthgen.engine.DType;
+import dev.lengthgen.engine.DropoutKey;
+import dev.lengthgen.engine.Memory;
+import dev.lengthgen.engine.View;
+import dev.lengthgen.engine.graph.TaskGraph;
+import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.layout.Activations;
+import dev.lengthgen.model.layout.ParameterLayout;
+import dev.lengthgen.model.layout.TensorSpec;
+import dev.lengthgen.model.train.StepInputs;
+
+import java.util.Random;
+
+/**
+ * A GPT (pre-LN blocks, GELU MLP 4x, learned absolute positions, optionally tied embeddings and biases) whose
+ * parameters live in one flat buffer on a backend, and the task graphs of its forward and backward passes.
+ *
+ * <pre>
+ *   x0 = dropout(wte[tokens] + wpe[positions])                 (N, C)
+ *   per block: x = x + dropout(proj(attn(ln1(x))))
+ *              x = x + dropout(fcproj(gelu(fc(ln2(x)))))
+ *   logits = ln_f(x) . lm_head^T                                (N, V)
+ *   loss = masked mean cross-entropy over answer tokens
+ * </pre>
+ * Dropout follows nanoGPT's residual dropout (embedding and both residual branches); it is not applied to the
+ * attention weights. Task names are "encoder.fwd", "layer3.attn.fwd", "lmhead.bwd", ...
+ */
+public final class GptModel implements AutoCloseable {
+    public final GptConfig config;
+    public final ParameterLayout layout;
+    public final Backend backend;
+    public final Memory params;
+
+    public GptModel(GptConfig config, Backend backend) {
+        this.config = config;
+        this.layout = new ParameterLayout(config);
+        this.backend = backend;
+        MemoryPlan.parametersOnly(config, layout).check(backend);
+        this.params = backend.allocate(DType.F32, layout.total(), "params");
+    }
+
+    /** The view of one parameter tensor inside any buffer with the parameter layout (params, grads, moments). */
+    public static View in(Memory buffer, TensorSpec t) {
+        return t == null ? null : buffer.view(t.offset(), t.size());
+    }
+
+    public View param(TensorSpec t) {
+        return in(params, t);
+    }
+
+    /**
+     * GPT-2 initialisation: matrices N(0, 0.02), residual projections N(0, 0.02 / sqrt(2 L)), layernorm weights 1,
+     * biases 0. Deterministic in the seed on every machine (java.util.Random's algorithm is specified).
+     */
+    public void initialize(long seed) {
+        float[] host = new float[Math.toIntExact(layout.total())];
+        Random rng = new Random(seed);
+        double residualStd = 0.02 / Math.sqrt(2.0 * config.layers());
+        for (TensorSpec t : layout.tensors()) {
+            int from = (int) t.offset(), to = (int) (t.offset() + t.size());
+            if (t.shape().length == 2) {
+                double std = ParameterLayout.isResidualProjection(t) ? residualStd : 0.02;
+                for (int i = from; i < to; i++) {
+                    host[i] = (float) (rng.nextGaussian() * std);
+                }
+            } else if (t.name().contains("ln_") && t.name().endsWith(".weight")) {
+                java.util.Arrays.fill(host, from, to, 1f);
+            }
+        }
+        backend.upload(params.view(), host);
+    }
+
+    public float[] downloadParameters() {
+        float[] host = new float[Math.toIntExact(layout.total())];
+        backend.download(params.view(), host);
+        return host;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Forward pass
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** What a forward graph computes after the blocks. */
+    public enum Head {
+        /** Stop after the last block (prefill of a decode). */
+        NONE,
+        /** Logits, per-token losses and their sum (and dlogits when a buffer for them is given). */
+        LOSS
+    }
+
+    /** Values a graph reads when it executes (not when it is built): the step for dropout keys, the loss scale. */
+    public static final class StepState {
+        public long seed;
+        public long step;
+        public float dlossScale;
+    }
+
+    /**
+     * Appends the forward pass at (B, T) to a graph.
+     *
+     * @param dropout whether dropout is active (training)
+     * @param kv      if not null, k and v of every position are stored into these caches (decode prefill)
+     * @param dlogits if not null (training), receives dLoss/dlogits (N, V) scaled by state.dlossScale
+     * @param lossSum receives the sum of the masked per-token losses (1 element) when head is LOSS
+     */
+    public void addForward(TaskGraph g, Activations a, StepInputs in, int B, int T, boolean dropout, Head head,
+                           StepState state, KvCache kv, View dlogits, View lossSum) {
+        final GptConfig c = config;
+        final int C = c.dim(), NH = c.heads(), N = B * T, V = c.vocab();
+        final float p = dropout ? c.dropout() : 0f;
+        g.task("encoder.fwd", 0, bytes(2.0 * N * C), () ->
+                backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), param(layout.wpe), N, C));
+        if (a.encodedDrop != a.encoded) {
+            g.task("encoder.dropout.fwd", 0, bytes(2.0 * N * C), () ->
+                    backend.dropoutForward(a.encodedDrop, a.encoded, p, key(state, 0), N * C));
+        }
+        View x = a.encodedDrop;
+        for (int l = 0; l < c.layers(); l++) {
+            final Activations.Layer L = a.layers[l];
+            final ParameterLayout.Block w = layout.block(l);
+            final View in0 = x;
+            final int site = l;
+            String n = "layer" + l + ".";
+            g.task(n + "ln1.fwd", 0, bytes(2.0 * N * C), () ->
+                    backend.layernormForward(L.ln1, L.ln1Mean, L.ln1Rstd, in0, param(w.ln1w()), param(w.ln1b()), N, C));
+            g.task(n + "qkv.fwd", matmulFlops(N, C, 3 * C), 0, () ->
+                    backend.matmulForward(L.qkv, L.ln1, param(w.qkvw()), param(w.qkvb()), N, C, 3 * C));
+            if (kv != null) {
+                g.task(n + "kvstore", 0, bytes(2.0 * N * C), () ->
+                        backend.kvCacheStore(kv.k(site), kv.v(site), L.qkv, B, T, C, NH, kv.maxT, 0));
+            }
+            g.task(n + "attn.fwd", attentionFlops(B, T, C), 0, () ->
+                    backend.attentionForward(L.atty, L.preatt, L.att, L.qkv, null, B, T, C, NH));
+            g.task(n + "attnproj.fwd", matmulFlops(N, C, C), 0, () ->
+                    backend.matmulForward(L.attproj, L.atty, param(w.attprojw()), param(w.attprojb()), N, C, C));
+            if (L.attprojDrop != L.attproj) {
+                g.task(n + "attnproj.dropout.fwd", 0, bytes(2.0 * N * C), () ->
+                        backend.dropoutForward(L.attprojDrop, L.attproj, p, key(state, 1 + 2 * site), N * C));
+            }
+            g.task(n + "residual1.fwd", 0, bytes(3.0 * N * C), () ->
+                    backend.residualForward(L.res2, in0, L.attprojDrop, N * C));
+            g.task(n + "ln2.fwd", 0, bytes(2.0 * N * C), () ->
+                    backend.layernormForward(L.ln2, L.ln2Mean, L.ln2Rstd, L.res2, param(w.ln2w()), param(w.ln2b()), N, C));
+            g.task(n + "fc.fwd", matmulFlops(N, C, 4 * C), 0, () ->
+                    backend.matmulForward(L.fch, L.ln2, param(w.fcw()), param(w.fcb()), N, C, 4 * C));
+            g.task(n + "gelu.fwd", 0, bytes(8.0 * N * C), () ->
+                    backend.geluForward(L.fchGelu, L.fch, N * 4 * C));
+            g.task(n + "fcproj.fwd", matmulFlops(N, 4 * C, C), 0, () ->
+                    backend.matmulForward(L.fcproj, L.fchGelu, param(w.fcprojw()), param(w.fcprojb()), N, 4 * C, C));
+            if (L.fcprojDrop != L.fcproj) {
+                g.task(n + "fcproj.dropout.fwd", 0, bytes(2.0 * N * C), () ->
+                        backend.dropoutForward(L.fcprojDrop, L.fcproj, p, key(state, 2 + 2 * site), N * C));
+            }
+            g.task(n + "residual2.fwd", 0, bytes(3.0 * N * C), () ->
+                    backend.residualForward(L.res3, L.res2, L.fcprojDrop, N * C));
+            x = L.res3;
+        }
+        if (head == Head.NONE) {
+            return;
+        }
+        final View last = x;
+        g.task("lnf.fwd", 0, bytes(2.0 * N * C), () ->
+                backend.layernormForward(a.lnf, a.lnfMean, a.lnfRstd, last, param(layout.lnfw), param(layout.lnfb), N, C));
+        g.task("lmhead.fwd", matmulFlops(N, C, V), 0, () ->
+                backend.matmulForward(a.logits, a.lnf, param(layout.lmHead), null, N, C, V));
+        g.task("loss.fwd", 0, bytes(2.0 * N * V), () ->
+                backend.crossEntropyForward(a.losses, dlogits, a.logits, in.targets, in.mask, state.dlossScale, N, V));
+        g.task("loss.sum", 0, bytes(N), () -> backend.sum(lossSum, a.losses, N));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Backward pass (reverse order of addForward; every gradient accumulates, so grads and d-activations start at 0)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Appends forward (with dlogits) and backward passes at (B, T): grads receive dLoss/dParams. */
+    public void addForwardBackward(TaskGraph g, Activations a, Activations d, Memory grads, StepInputs in, int B,
+                                   int T, StepState state, View lossSum) {
+        g.task("grads.zero", 0, bytes(grads.length() + d.memory.length()), () -> {
+            backend.zero(grads.view());
+            backend.zero(d.memory.view());
+        });
+        addForward(g, a, in, B, T, true, Head.LOSS, state, null, d.logits, lossSum);
+        final GptConfig c = config;
+        final int C = c.dim(), NH = c.heads(), N = B * T, V = c.vocab();
+        final float p = c.dropout();
+        final int Lc = c.layers();
+        final View lastOut = a.layers[Lc - 1].res3;
+        final View dLastOut = d.layers[Lc - 1].res3;
+        g.task("lmhead.bwd", 2 * matmulFlops(N, C, V), 0, () ->
+                backend.matmulBackward(d.lnf, in(grads, layout.lmHead), null, d.logits, a.lnf, param(layout.lmHead), N, C, V));
+        g.task("lnf.bwd", 0, bytes(4.0 * N * C), () ->
+                backend.layernormBackward(dLastOut, in(grads, layout.lnfw), in(grads, layout.lnfb), d.lnf, lastOut,
+                        param(layout.lnfw), a.lnfMean, a.lnfRstd, N, C));
+        for (int l = Lc - 1; l >= 0; l--) {
+            final Activations.Layer L = a.layers[l], D = d.layers[l];
+            final ParameterLayout.Block w = layout.block(l);
+            final View in0 = l == 0 ? a.encodedDrop : a.layers[l - 1].res3;
+            final View din0 = l == 0 ? d.encodedDrop : d.layers[l - 1].res3;
+            final int site = l;
+            String n = "layer" + l + ".";
+            g.task(n + "residual2.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(D.res2, D.fcprojDrop, D.res3, N * C));
+            if (L.fcprojDrop != L.fcproj) {
+                g.task(n + "fcproj.dropout.bwd", 0, bytes(2.0 * N * C), () ->
+                        backend.dropoutBackward(D.fcproj, D.fcprojDrop, p, key(state, 2 + 2 * site), N * C));
+            }
+            g.task(n + "fcproj.bwd", 2 * matmulFlops(N, 4 * C, C), 0, () ->
+                    backend.matmulBackward(D.fchGelu, in(grads, w.fcprojw()), in(grads, w.fcprojb()), D.fcproj, L.fchGelu,
+                            param(w.fcprojw()), N, 4 * C, C));
+            g.task(n + "gelu.bwd", 0, bytes(12.0 * N * C), () -> backend.geluBackward(D.fch, L.fch, D.fchGelu, N * 4 * C));
+            g.task(n + "fc.bwd", 2 * matmulFlops(N, C, 4 * C), 0, () ->
+                    backend.matmulBackward(D.ln2, in(grads, w.fcw()), in(grads, w.fcb()), D.fch, L.ln2, param(w.fcw()), N, C, 4 * C));
+            g.task(n + "ln2.bwd", 0, bytes(4.0 * N * C), () ->
+                    backend.layernormBackward(D.res2, in(grads, w.ln2w()), in(grads, w.ln2b()), D.ln2, L.res2, param(w.ln2w()),
+                            L.ln2Mean, L.ln2Rstd, N, C));
+            g.task(n + "residual1.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(din0, D.attprojDrop, D.res2, N * C));
+            if (L.attprojDrop != L.attproj) {
+                g.task(n + "attnproj.dropout.bwd", 0, bytes(2.0 * N * C), () ->
+                        backend.dropoutBackward(D.attproj, D.attprojDrop, p, key(state, 1 + 2 * site), N * C));
+            }
+            g.task(n + "attnproj.bwd", 2 * matmulFlops(N, C, C), 0, () ->
+                    backend.matmulBackward(D.atty, in(grads, w.attprojw()), in(grads, w.attprojb()), D.attproj, L.atty,
+                            param(w.attprojw()), N, C, C));
+            g.task(n + "attn.bwd", 2 * attentionFlops(B, T, C), 0, () ->
+                    backend.attentionBackward(D.qkv, D.preatt, D.att, null, D.atty, L.qkv, L.att, B, T, C, NH));
+            g.task(n + "qkv.bwd", 2 * matmulFlops(N, C, 3 * C), 0, () ->
+                    backend.matmulBackward(D.ln1, in(grads, w.qkvw()), in(grads, w.qkvb()), D.qkv, L.ln1, param(w.qkvw()), N, C, 3 * C));
+            g.task(n + "ln1.bwd", 0, bytes(4.0 * N * C), () ->
+                    backend.layernormBackward(din0, in(grads, w.ln1w()), in(grads, w.ln1b()), D.ln1, in0, param(w.ln1w()),
+                            L.ln1Mean, L.ln1Rstd, N, C));
+        }
+        if (a.encodedDrop != a.encoded) {
+            g.task("encoder.dropout.bwd", 0, bytes(2.0 * N * C), () ->
+                    backend.dropoutBackward(d.encoded, d.encodedDrop, p, key(state, 0), N * C));
+        }
+        g.task("encoder.bwd", 0, bytes(2.0 * N * C), () ->
+                backend.encoderBackward(in(grads, layout.wte), in(grads, layout.wpe), d.encoded, in.tokens, in.positions, N, C));
+    }
+
+    private static DropoutKey key(StepState s, int site) {
+        return new DropoutKey(s.seed, s.step, site);
+    }
+
+    /** Forward FLOPs of out = inp (N,C) . W (OC,C)^T. */
+    public static double matmulFlops(long N, long C, long OC) {
+        return 2.0 * N * C * OC;
+    }
+
+    /** Forward FLOPs of attention over the full T x T (QK^T and AV), as DESIGN.md's MFU counts them. */
+    public static double attentionFlops(long B, long T, long C) {
+        return 4.0 * B * T * T * C;
+    }
+
+    private static double bytes(double floats) {
+        return 4.0 * floats;
+    }
+
+    /** Model FLOPs of one training step at (B, T): every matmul of forward, and twice that for backward. */
+    public double trainingFlops(int B, int T) {
+        long N = (long) B * T, C = config.dim();
+        double fwd = config.layers() * (matmulFlops(N, C, 3 * C) + attentionFlops(B, T, C) + matmulFlops(N, C, C)
+                + matmulFlops(N, C, 4 * C) + matmulFlops(N, 4 * C, C)) + matmulFlops(N, C, config.vocab());
+        return 3 * fwd;
+    }
+
+    @Override
+    public void close() {
+        // Memory is owned by the backend; closing the backend releases it.
+    }
+}

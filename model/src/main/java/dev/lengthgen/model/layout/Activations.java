@@ -1,0 +1,117 @@
+package dev.lengthgen.model.layout;
+
+import dev.lengthgen.engine.Backend;
+import dev.lengthgen.engine.DType;
+import dev.lengthgen.engine.Memory;
+import dev.lengthgen.engine.View;
+import dev.lengthgen.model.config.GptConfig;
+
+/**
+ * Every intermediate tensor of a forward pass at batch shape (B, T), carved out of one flat buffer (llm.c's
+ * ActivationTensors). The same structure holds their gradients during backward. Shapes below use N = B * T.
+ * A pass may run at any T' <= T: ops only touch the first B * T' rows of each view.
+ */
+public final class Activations {
+
+    /** One block's intermediates. The *Drop views alias their inputs when dropout is off. */
+    public static final class Layer {
+        public final View ln1;        // (N, C)
+        public final View ln1Mean;    // (N)
+        public final View ln1Rstd;    // (N)
+        public final View qkv;        // (N, 3C)
+        public final View atty;       // (N, C)   attention output before the projection
+        public final View preatt;     // (B, NH, T, T)
+        public final View att;        // (B, NH, T, T)
+        public final View attproj;    // (N, C)
+        public final View attprojDrop; // (N, C)
+        public final View res2;       // (N, C)   residual stream after attention
+        public final View ln2;        // (N, C)
+        public final View ln2Mean;    // (N)
+        public final View ln2Rstd;    // (N)
+        public final View fch;        // (N, 4C)
+        public final View fchGelu;    // (N, 4C)
+        public final View fcproj;     // (N, C)
+        public final View fcprojDrop; // (N, C)
+        public final View res3;       // (N, C)   residual stream after the MLP: the block's output
+
+        Layer(Carver k, int N, int C, int BNHTT, boolean dropout) {
+            ln1 = k.take(N * (long) C);
+            ln1Mean = k.take(N);
+            ln1Rstd = k.take(N);
+            qkv = k.take(N * 3L * C);
+            atty = k.take(N * (long) C);
+            preatt = k.take(BNHTT);
+            att = k.take(BNHTT);
+            attproj = k.take(N * (long) C);
+            attprojDrop = dropout ? k.take(N * (long) C) : attproj;
+            res2 = k.take(N * (long) C);
+            ln2 = k.take(N * (long) C);
+            ln2Mean = k.take(N);
+            ln2Rstd = k.take(N);
+            fch = k.take(N * 4L * C);
+            fchGelu = k.take(N * 4L * C);
+            fcproj = k.take(N * (long) C);
+            fcprojDrop = dropout ? k.take(N * (long) C) : fcproj;
+            res3 = k.take(N * (long) C);
+        }
+    }
+
+    public final int B;
+    public final int T;
+    public final Memory memory;
+    public final View encoded;     // (N, C)
+    public final View encodedDrop; // (N, C)
+    public final Layer[] layers;
+    public final View lnf;         // (N, C)
+    public final View lnfMean;     // (N)
+    public final View lnfRstd;     // (N)
+    public final View logits;      // (N, V)
+    public final View losses;      // (N)
+
+    /** Allocates the activations (or their gradients) of a model at batch shape (B, T). */
+    public Activations(Backend backend, GptConfig c, int B, int T, boolean dropout, String label) {
+        this.B = B;
+        this.T = T;
+        long size = elements(c, B, T, dropout);
+        this.memory = backend.allocate(DType.F32, size, label);
+        Carver k = new Carver(memory);
+        int N = B * T, C = c.dim();
+        int bnhtt = B * c.heads() * T * T;
+        encoded = k.take(N * (long) C);
+        encodedDrop = dropout ? k.take(N * (long) C) : encoded;
+        layers = new Layer[c.layers()];
+        for (int l = 0; l < layers.length; l++) {
+            layers[l] = new Layer(k, N, C, bnhtt, dropout);
+        }
+        lnf = k.take(N * (long) C);
+        lnfMean = k.take(N);
+        lnfRstd = k.take(N);
+        logits = k.take(N * (long) c.vocab());
+        losses = k.take(N);
+    }
+
+    /** Elements an Activations of this shape holds (for memory plans, before allocating). */
+    public static long elements(GptConfig c, int B, int T, boolean dropout) {
+        long N = (long) B * T, C = c.dim();
+        long bnhtt = (long) B * c.heads() * T * T;
+        long drops = dropout ? 1 : 0;
+        long perLayer = N * C * (1 + 3 + 1 + 1 + drops + 1 + 1 + 4 + 4 + 1 + drops + 1) + 4 * N + 2 * bnhtt;
+        return N * C * (1 + drops) + c.layers() * perLayer + N * C + 2 * N + N * c.vocab() + N;
+    }
+
+    /** Hands out consecutive views of a memory. */
+    private static final class Carver {
+        private final Memory memory;
+        private long next;
+
+        Carver(Memory memory) {
+            this.memory = memory;
+        }
+
+        View take(long n) {
+            View v = memory.view(next, n);
+            next += n;
+            return v;
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.lengthgen.model;
+
+import dev.lengthgen.engine.reference.ReferenceBackend;
+import dev.lengthgen.model.checkpoint.Checkpoint;
+import dev.lengthgen.model.checkpoint.CheckpointException;
+import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.train.AdamWConfig;
+import dev.lengthgen.model.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CheckpointTest {
+    private static final GptConfig CONFIG = TinyModels.tiny(false, true, 0.2f);
+    private static final int B = 3, T = 7;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void roundTripKeepsEveryParameterAndTheMetadata() throws IOException {
+        ReferenceBackend be = new ReferenceBackend();
+        GptModel model = new GptModel(CONFIG, be);
+        model.initialize(42);
+        Path file = dir.resolve("model.safetensors");
+        Checkpoint.save(file, model, null, Map.of("task", "{\"op\":\"add\"}"));
+
+        Checkpoint ck = Checkpoint.open(file);
+        assertEquals(CONFIG, ck.config());
+        assertEquals("{\"op\":\"add\"}", ck.metadata().get("task"));
+        GptModel loaded = new GptModel(ck.config(), new ReferenceBackend());
+        ck.loadParameters(loaded);
+        assertArrayEquals(model.downloadParameters(), loaded.downloadParameters());
+    }
+
+    @Test
+    void headerIsPlainSafetensors() throws IOException {
+        ReferenceBackend be = new ReferenceBackend();
+        GptModel model = new GptModel(CONFIG, be);
+        model.initialize(1);
+        Path file = dir.resolve("m.safetensors");
+        Checkpoint.save(file, model, null, Map.of());
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertEquals(0, headerLen % 8);
+        String header = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
+        assertTrue(header.contains("\"transformer.wte.weight\":{\"dtype\":\"F32\",\"shape\":[7,12],\"data_offsets\":[0,336]}"),
+                header);
+        assertEquals(8 + headerLen + 4 * model.layout.total(), bytes.length);
+        // The first value of wte, read as a numpy user would.
+        float first = ByteBuffer.wrap(bytes, (int) (8 + headerLen), 4).order(ByteOrder.LITTLE_ENDIAN).getFloat();
+        assertEquals(model.downloadParameters()[0], first);
+    }
+
+    @Test
+    void resumeContinuesBitForBit() throws IOException {
+        int steps = 6;
+        // Straight through.
+        Trainer straight = newTrainer();
+        float[] lossesStraight = new float[steps];
+        for (int s = 0; s < steps; s++) {
+            lossesStraight[s] = straight.step(TinyModels.randomBatch(CONFIG, B, T, s), 1e-2f);
+        }
+        // Half, save, load into fresh objects, other half.
+        Trainer first = newTrainer();
+        float[] lossesResumed = new float[steps];
+        for (int s = 0; s < steps / 2; s++) {
+            lossesResumed[s] = first.step(TinyModels.randomBatch(CONFIG, B, T, s), 1e-2f);
+        }
+        Path file = dir.resolve("latest.safetensors");
+        Checkpoint.save(file, first.model, first, Map.of());
+        Checkpoint ck = Checkpoint.open(file);
+        assertEquals(steps / 2, ck.step());
+        GptModel model = new GptModel(ck.config(), new ReferenceBackend());
+        ck.loadParameters(model);
+        Trainer second = new Trainer(model, B, T, AdamWConfig.paper(), 9);
+        ck.loadOptimizer(second);
+        for (int s = steps / 2; s < steps; s++) {
+            lossesResumed[s] = second.step(TinyModels.randomBatch(CONFIG, B, T, s), 1e-2f);
+        }
+        assertArrayEquals(lossesStraight, lossesResumed);
+        assertArrayEquals(straight.model.downloadParameters(), second.model.downloadParameters());
+    }
+
+    private static Trainer newTrainer() {
+        GptModel model = new GptModel(CONFIG, new ReferenceBackend());
+        model.initialize(8);
+        return new Trainer(model, B, T, AdamWConfig.paper(), 9);
+    }
+
+    @Test
+    void truncatedAndCorruptFilesAreRejectedWithAClearMessage() throws IOException {
+        GptModel model = new GptModel(CONFIG, new ReferenceBackend());
+        model.initialize(2);
+        Path good = dir.resolve("good.safetensors");
+        Checkpoint.save(good, model, null, Map.of());
+        byte[] bytes = Files.readAllBytes(good);
+
+        Path truncated = dir.resolve("truncated.safetensors");
+        Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 10));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(truncated));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+
+        Path tiny = dir.resolve("tiny.safetensors");
+        Files.write(tiny, new byte[]{1, 2, 3});
+        assertThrows(CheckpointException.class, () -> Checkpoint.open(tiny));
+
+        byte[] badLength = bytes.clone();
+        ByteBuffer.wrap(badLength).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
+        Path corrupt = dir.resolve("corrupt.safetensors");
+        Files.write(corrupt, badLength);
+        e = assertThrows(CheckpointException.class, () -> Checkpoint.open(corrupt));
+        assertTrue(e.getMessage().contains("header length"), e.getMessage());
+
+        byte[] badJson = bytes.clone();
+        badJson[8] = 'x';
+        Path garbled = dir.resolve("garbled.safetensors");
+        Files.write(garbled, badJson);
+        assertThrows(CheckpointException.class, () -> Checkpoint.open(garbled));
+    }
+
+    @Test
+    void aShapeThatDisagreesWithTheConfigIsRejected() throws IOException {
+        GptModel model = new GptModel(CONFIG, new ReferenceBackend());
+        model.initialize(2);
+        Path file = dir.resolve("m.safetensors");
+        Checkpoint.save(file, model, null, Map.of());
+        String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+        // Claim a different width in the stored config: every tensor's shape then disagrees.
+        String edited = text.replace("\\\"dim\\\":12", "\\\"dim\\\":15");
+        assertTrue(!edited.equals(text), "the config must be in the header");
+        Path bad = dir.resolve("bad.safetensors");
+        Files.write(bad, edited.getBytes(StandardCharsets.ISO_8859_1));
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(bad));
+        assertTrue(e.getMessage().contains("shape"), e.getMessage());
+    }
+
+    @Test
+    void aKilledSaveLeavesThePreviousCheckpoint() throws IOException {
+        GptModel model = new GptModel(CONFIG, new ReferenceBackend());
+        model.initialize(2);
+        Path file = dir.resolve("latest.safetensors");
+        Checkpoint.save(file, model, null, Map.of());
+        byte[] before = Files.readAllBytes(file);
+        // A save that fails part-way (here: a tensor that claims more data than it has) must not touch the target.
+        assertThrows(RuntimeException.class, () -> dev.lengthgen.model.checkpoint.Safetensors.write(file, Map.of(),
+                java.util.List.of(new dev.lengthgen.model.checkpoint.Safetensors.Tensor("x", new int[]{100}, new float[3], 0))));
+        assertArrayEquals(before, Files.readAllBytes(file));
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+    }
+}

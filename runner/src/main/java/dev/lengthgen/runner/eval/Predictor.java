@@ -1,0 +1,62 @@
+package dev.lengthgen.runner.eval;
+
+import dev.lengthgen.model.GptModel;
+import dev.lengthgen.model.decode.GreedyDecoder;
+import dev.lengthgen.tasks.Problem;
+import dev.lengthgen.tasks.format.Codec;
+import dev.lengthgen.tasks.format.EncodedExample;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Answers problems with a model by batched greedy decoding: the prompt is everything up to and including '=', the
+ * model writes the answer and ';'. Problems whose prompts differ in length (unpadded formats) are decoded in groups
+ * of equal prompt length, so no prompt needs padding.
+ */
+public final class Predictor {
+    private final Codec codec;
+    private final GreedyDecoder decoder;
+    private final int stopToken;
+    private final int maxNew;
+
+    /** @param longestSequence the longest encoded sequence (tokens) any problem may have */
+    public Predictor(GptModel model, Codec codec, int batch, int longestSequence) {
+        this.codec = codec;
+        this.maxNew = codec.maxAnswerTokens();
+        this.decoder = new GreedyDecoder(model, batch, longestSequence);
+        this.stopToken = codec.vocabulary().separatorId();
+    }
+
+    /** The answer each problem gets, as written (e.g. reversed and zero-padded), in input order. */
+    public List<String> answers(List<Problem> problems) {
+        Map<Integer, List<Integer>> byPromptLength = new LinkedHashMap<>();
+        List<int[]> prompts = new ArrayList<>(problems.size());
+        for (int i = 0; i < problems.size(); i++) {
+            EncodedExample e = codec.encode(problems.get(i));
+            int[] prompt = Arrays.copyOf(e.tokens(), e.answerStart());
+            prompts.add(prompt);
+            byPromptLength.computeIfAbsent(prompt.length, k -> new ArrayList<>()).add(i);
+        }
+        String[] out = new String[problems.size()];
+        int B = decoder.batchSize();
+        for (List<Integer> group : byPromptLength.values()) {
+            for (int from = 0; from < group.size(); from += B) {
+                List<Integer> rows = group.subList(from, Math.min(group.size(), from + B));
+                int[][] batch = new int[rows.size()][];
+                for (int r = 0; r < rows.size(); r++) {
+                    batch[r] = prompts.get(rows.get(r));
+                }
+                int room = decoder.maxPositions() - batch[0].length + 1;
+                int[][] generated = decoder.decode(batch, Math.min(maxNew, room), stopToken);
+                for (int r = 0; r < rows.size(); r++) {
+                    out[rows.get(r)] = codec.decodeAnswer(generated[r]);
+                }
+            }
+        }
+        return Arrays.asList(out);
+    }
+}

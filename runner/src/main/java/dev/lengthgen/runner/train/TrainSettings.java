@@ -1,0 +1,50 @@
+package dev.lengthgen.runner.train;
+
+import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.train.AdamWConfig;
+import dev.lengthgen.model.train.LrSchedule;
+import dev.lengthgen.tasks.ArithmeticTask;
+import dev.lengthgen.tasks.format.Codec;
+import dev.lengthgen.tasks.format.Format;
+import dev.lengthgen.tasks.sampling.DigitSpec;
+import dev.lengthgen.tasks.sampling.Sampler;
+
+import java.util.List;
+
+/**
+ * Everything one training run needs, parsed and validated. `lengthgen train` builds it from flags; experiments build
+ * it in code.
+ *
+ * @param args        the command-line arguments it was built from (stored in config.json so --resume can rebuild it)
+ * @param evalSamples test problems per length for the evaluations during training
+ */
+public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train, DigitSpec test, Sampler sampler,
+                            int trainSize, GptConfig model, int steps, int batch, LrSchedule schedule,
+                            AdamWConfig adamw, int evalEvery, int logEvery, int evalSamples, long seed,
+                            String backend, String device, int threads, List<String> args) {
+
+    public Codec codec() {
+        return new Codec(task, format);
+    }
+
+    /** The longest operand length any part of the run (training or testing) uses. */
+    public int maxDigits() {
+        return Math.max(train.max(), test.max());
+    }
+
+    /** Input positions of a training row: the longest training sequence minus one. */
+    public int trainT() {
+        return codec().maxSequenceLength(train.max()) - 1;
+    }
+
+    /** Positions the decoder must hold: the longest sequence of any tested length, minus the final &lt;eos&gt;. */
+    public int decodeT() {
+        return codec().maxSequenceLength(maxDigits()) - 1;
+    }
+
+    public TrainSettings withSteps(int newSteps) {
+        return new TrainSettings(task, format, train, test, sampler, trainSize, model, newSteps, batch,
+                new LrSchedule(schedule.kind(), schedule.maxLr(), schedule.minLr(), schedule.warmup(), newSteps),
+                adamw, evalEvery, logEvery, evalSamples, seed, backend, device, threads, args);
+    }
+}

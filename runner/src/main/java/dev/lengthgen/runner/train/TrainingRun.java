@@ -1,0 +1,168 @@
+package dev.lengthgen.runner.train;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.lengthgen.engine.Backend;
+import dev.lengthgen.model.GptModel;
+import dev.lengthgen.model.checkpoint.Checkpoint;
+import dev.lengthgen.model.train.Trainer;
+import dev.lengthgen.runner.eval.Predictor;
+import dev.lengthgen.tasks.Problem;
+import dev.lengthgen.tasks.format.Codec;
+import dev.lengthgen.tasks.sampling.Dataset;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training loop of one run: batches from the dataset, a {@link Trainer} step each, metrics every logEvery
+ * steps, and every evalEvery steps a validation loss, exact match on a fixed held-out sample per test length, and
+ * checkpoints (latest; best by in-distribution exact match). Stops with the step number when the loss is not finite.
+ */
+public final class TrainingRun {
+    /** Thrown when the loss stops being finite; the run's last checkpoint is left as it was. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    private final TrainSettings s;
+    private final RunDirectory dir;
+    private final Backend backend;
+    private final PrintStream out;
+    private final Codec codec;
+    private final Dataset dataset;
+    private final BatchBuilder batches;
+    private final Map<Integer, List<Problem>> evalSets = new LinkedHashMap<>();
+    private final List<Problem> validationProblems = new ArrayList<>();
+    private double bestExact = -1;
+    private double bestValLoss = Double.POSITIVE_INFINITY;
+
+    public TrainingRun(TrainSettings s, RunDirectory dir, Backend backend, PrintStream out) {
+        this.s = s;
+        this.dir = dir;
+        this.backend = backend;
+        this.out = out;
+        this.codec = s.codec();
+        this.dataset = new Dataset(s.task(), s.format(), s.train(), s.sampler(), s.seed(), s.trainSize());
+        this.batches = new BatchBuilder(codec, s.trainT());
+        java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
+        lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
+        for (int d : lengths) {
+            evalSets.put(d, dataset.testSet(d, s.evalSamples()));
+        }
+        // Validation loss on a fixed batch of unseen in-distribution pairs, spread over the training lengths.
+        int per = Math.max(1, s.batch() / s.train().lengths().size());
+        for (int d : s.train().lengths()) {
+            for (Problem p : dataset.testSet(d, per)) {
+                if (validationProblems.size() < s.batch()) {
+                    validationProblems.add(p);
+                }
+            }
+        }
+        while (validationProblems.size() < s.batch()) {
+            validationProblems.add(validationProblems.get(validationProblems.size() % Math.max(1, validationProblems.size())));
+        }
+    }
+
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    /**
+     * Trains from the state in {@code trainer} (fresh or resumed) up to s.steps() optimizer steps.
+     *
+     * @param metadata stored in every checkpoint (how to rebuild the task and format)
+     */
+    public void run(Trainer trainer, Map<String, String> metadata, boolean showProgressBar) throws IOException {
+        GptModel model = trainer.model;
+        Predictor predictor = new Predictor(model, codec, Math.min(s.batch(), 256), s.decodeT() + 1);
+        int start = trainer.stepsTaken();
+        double tokensPerStep = (double) s.batch() * batches.T();
+        try (MetricsLog log = MetricsLog.open(dir.file(RunDirectory.METRICS), start);
+             ProgressBar bar = showProgressBar ? new ProgressBarBuilder().setTaskName("train").setInitialMax(s.steps())
+                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
+                     .startsFrom(start, java.time.Duration.ZERO).build() : null) {
+            long windowStart = System.nanoTime();
+            int windowSteps = 0;
+            for (int step = start + 1; step <= s.steps(); step++) {
+                float lr = s.schedule().at(step);
+                float loss = trainer.step(batches.build(dataset.trainBatch(step - 1, s.batch())), lr);
+                windowSteps++;
+                if (!Float.isFinite(loss)) {
+                    throw new DivergedException("the training loss became " + loss + " at step " + step
+                            + " (lr " + lr + "): lower --lr or raise --warmup; the last checkpoint is kept");
+                }
+                boolean logNow = step % s.logEvery() == 0 || step == s.steps();
+                boolean evalNow = step % s.evalEvery() == 0 || step == s.steps();
+                JsonObject rec = null;
+                if (logNow || evalNow) {
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    double tokensPerSecond = windowSteps * tokensPerStep / Math.max(seconds, 1e-9);
+                    windowStart = System.nanoTime();
+                    windowSteps = 0;
+                    rec = new JsonObject();
+                    rec.addProperty("step", step);
+                    rec.addProperty("loss", loss);
+                    rec.addProperty("lr", lr);
+                    rec.addProperty("tokens_per_s", Math.round(tokensPerSecond));
+                    if (bar != null) {
+                        bar.setExtraMessage(String.format(" loss %.4f  %,.0f tok/s", loss, tokensPerSecond));
+                    }
+                }
+                if (evalNow) {
+                    evaluate(trainer, predictor, rec, metadata);
+                }
+                if (rec != null) {
+                    log.write(rec);
+                    if (bar == null) {
+                        out.println(new GsonBuilder().create().toJson(rec));
+                    }
+                }
+                if (bar != null) {
+                    bar.stepTo(step);
+                }
+            }
+        }
+    }
+
+    private void evaluate(Trainer trainer, Predictor predictor, JsonObject rec, Map<String, String> metadata)
+            throws IOException {
+        float valLoss = trainer.validationLoss(batches.build(validationProblems));
+        rec.addProperty("val_loss", valLoss);
+        JsonObject acc = new JsonObject();
+        double idCorrect = 0, idCount = 0;
+        for (Map.Entry<Integer, List<Problem>> e : evalSets.entrySet()) {
+            List<Problem> problems = e.getValue();
+            List<String> answers = predictor.answers(problems);
+            int correct = 0;
+            for (int i = 0; i < problems.size(); i++) {
+                if (answers.get(i).equals(codec.answer(problems.get(i)))) {
+                    correct++;
+                }
+            }
+            acc.addProperty(Integer.toString(e.getKey()), problems.isEmpty() ? 0 : (double) correct / problems.size());
+            if (s.train().contains(e.getKey())) {
+                idCorrect += correct;
+                idCount += problems.size();
+            }
+        }
+        double exact = idCount > 0 ? idCorrect / idCount : 0;
+        rec.addProperty("exact", exact);
+        rec.add("acc", acc);
+        Checkpoint.save(dir.file(RunDirectory.LATEST), trainer.model, trainer, metadata);
+        if (exact > bestExact || (exact == bestExact && valLoss < bestValLoss)) {
+            bestExact = exact;
+            bestValLoss = valLoss;
+            Checkpoint.save(dir.file(RunDirectory.BEST), trainer.model, trainer, metadata);
+        }
+    }
+}
