@@ -1,5 +1,6 @@
 package dev.lengthgen.engine;
 
+import dev.lengthgen.engine.cpu.CpuBackend;
 import dev.lengthgen.engine.reference.ReferenceBackend;
 
 import java.util.List;
@@ -21,7 +22,7 @@ public final class Backends {
             case "reference":
                 return new ReferenceBackend();
             case "cpu":
-                throw new BackendUnavailableException("the cpu backend is not built yet; use --backend reference");
+                return new CpuBackend(threads);
             case "opencl":
                 throw new BackendUnavailableException("the opencl backend is not built yet; use --backend reference");
             case "auto":

@@ -1,5 +1,6 @@
 package dev.lengthgen.runner;
 
+import dev.lengthgen.runner.bench.BenchCommand;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.data.DataCommand;
@@ -30,7 +31,8 @@ public final class Main {
 
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
-        return List.of(new DataCommand(), new TheoryCommand(), new TrainCommand(), new EvalCommand());
+        return List.of(new TrainCommand(), new EvalCommand(), new DataCommand(), new TheoryCommand(),
+                new BenchCommand());
     }
 
     public static void main(String[] args) {
