@@ -1,5 +1,6 @@
 package dev.lengthgen.engine;
 
+import dev.lengthgen.engine.cpu.CpuBackend;
 import dev.lengthgen.engine.opencl.OpenClBackend;
 import dev.lengthgen.engine.opencl.OpenClPlatforms;
 import dev.lengthgen.engine.reference.ReferenceBackend;
@@ -23,16 +24,15 @@ public final class Backends {
             case "reference":
                 return new ReferenceBackend();
             case "cpu":
-                throw new BackendUnavailableException("the cpu backend is not built yet; use --backend reference");
+                return new CpuBackend(threads);
             case "opencl":
                 return OpenClBackend.open(device);
             case "auto":
                 if (OpenClPlatforms.hasGpu()) {
                     return OpenClBackend.open(device);
                 }
-                // No OpenCL GPU: auto means the fast CPU path. Until the cpu backend lands, the reference backend
-                // stands in for it (the cpu case above still throws); switch this to the cpu backend then.
-                return new ReferenceBackend();
+                // No OpenCL GPU: the Vector API backend is the fast path on CPUs (faster than PoCL's CPU device).
+                return new CpuBackend(threads);
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "': use one of " + NAMES);
         }

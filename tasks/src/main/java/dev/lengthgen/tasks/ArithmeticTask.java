@@ -51,9 +51,13 @@ public record ArithmeticTask(Operation op, int base, long modulus) {
         return apply(a.mod(m), b.mod(m));
     }
 
-    /** The answer f(a, b) as a long; callers guarantee it fits (operands below B^n with B^n fitting 31 bits for mul). */
+    /**
+     * The answer f(a, b) for non-negative long operands, without BigInteger allocation.
+     *
+     * @throws ArithmeticException when the sum or product before any modulus overflows a long
+     */
     public long apply(long a, long b) {
-        long c = op.isAdditive() ? a + b : a * b;
+        long c = op.isAdditive() ? Math.addExact(a, b) : Math.multiplyExact(a, b);
         return op.isModular() ? Math.floorMod(c, modulus) : c;
     }
 

@@ -57,12 +57,15 @@ public final class TrainingRun {
         java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
         for (int d : lengths) {
-            evalSets.put(d, dataset.testSet(d, s.evalSamples()));
+            List<Problem> set = dataset.testSet(d, s.evalSamples(), s.testSampler());
+            if (!set.isEmpty()) { // a length whose every pair is a training pair has nothing unseen to test
+                evalSets.put(d, set);
+            }
         }
         // Validation loss on a fixed batch of unseen in-distribution pairs, spread over the training lengths.
         int per = Math.max(1, s.batch() / s.train().lengths().size());
         for (int d : s.train().lengths()) {
-            for (Problem p : dataset.testSet(d, per)) {
+            for (Problem p : dataset.testSet(d, per, s.testSampler())) {
                 if (validationProblems.size() < s.batch()) {
                     validationProblems.add(p);
                 }

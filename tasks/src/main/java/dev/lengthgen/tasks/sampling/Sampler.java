@@ -77,7 +77,7 @@ public enum Sampler {
     }
 
     /** Draws one pair uniformly from the domain into out[0], out[1]; needs {@link Radix#fitsLong}(base, n). */
-    void drawLong(SplitMix64 rng, int base, int n, long[] out) {
+    public void drawLong(SplitMix64 rng, int base, int n, long[] out) {
         long hi = pow(base, n);
         long lo = n == 1 ? 0 : pow(base, n - 1);
         if (this == B) {
@@ -92,8 +92,8 @@ public enum Sampler {
         } while (n > 1 && out[0] < lo && out[1] < lo);
     }
 
-    /** Draws one pair uniformly from the domain, for any n. */
-    BigInteger[] drawBig(SplitMix64 rng, int base, int n) {
+    /** Draws one pair uniformly from the domain, for any n: {a, b}. */
+    public BigInteger[] drawBig(SplitMix64 rng, int base, int n) {
         BigInteger hi = Radix.pow(base, n);
         BigInteger lo = Radix.smallest(base, n);
         if (this == B) {

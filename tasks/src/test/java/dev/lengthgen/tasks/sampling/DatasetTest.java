@@ -23,6 +23,15 @@ class DatasetTest {
     private static final ArithmeticTask ADD = ArithmeticTask.of(Operation.ADD, 0);
     private static final Format W20 = Format.defaults(ADD, 20);
 
+    private static int digits(long x, int base) {
+        int d = 1;
+        while (x >= base) {
+            x /= base;
+            d++;
+        }
+        return d;
+    }
+
     @Test
     void pairCountsMatchBruteForce() {
         for (int base : new int[]{2, 3, 7, 10, 16}) {
@@ -32,8 +41,8 @@ class DatasetTest {
                 long hi = Sampler.pow(base, n);
                 for (long a = 0; a < hi; a++) {
                     for (long b = 0; b < hi; b++) {
-                        int da = Radix.digitCount(BigInteger.valueOf(a), base);
-                        int db = Radix.digitCount(BigInteger.valueOf(b), base);
+                        int da = digits(a, base);
+                        int db = digits(b, base);
                         if (Math.max(da, db) == n) {
                             countA++;
                         }
@@ -46,6 +55,7 @@ class DatasetTest {
                 assertEquals(BigInteger.valueOf(countA), Sampler.A.pairCount(base, n), "A base " + base + " n " + n);
                 assertEquals(BigInteger.valueOf(countB), Sampler.B.pairCount(base, n), "B base " + base + " n " + n);
                 assertEquals(countA, Sampler.A.enumerate(base, n, 1 << 25)[0].length);
+                assertEquals(n, Radix.digitCount(BigInteger.valueOf(hi - 1), base));
             }
         }
         for (int n = 2; n <= 30; n++) {
@@ -71,9 +81,16 @@ class DatasetTest {
         assertEquals(late, d1.trainBatch(1000, 64));
         assertEquals(d1.testSet(6, 300), d2.testSet(6, 300));
         assertArrayEquals(new int[]{2500, 2500}, d1.pairsPerLength());
-        // A value pinned so that a change of algorithm is noticed (data must not change between versions).
-        assertEquals(d1.trainProblem(0), new Dataset(ADD, W20, DigitSpec.parse("4,5"), Sampler.A, 7, 5000)
-                .trainProblem(0));
+        // Values pinned so that any change of algorithm is noticed: a seed must give the same data in every
+        // version, on every machine.
+        assertEquals(Problem.of(2629, 4680), d1.trainProblem(0));
+        assertEquals(List.of(Problem.of(4227, 3816), Problem.of(67306, 29254), Problem.of(11348, 87292)),
+                d1.trainBatch(0, 3));
+        assertEquals(List.of(Problem.of(514375, 316903), Problem.of(102266, 126791), Problem.of(966951, 438350)),
+                d1.testSet(6, 3));
+        assertEquals(List.of(Problem.of(9040, 8800), Problem.of(3190, 7790)), d1.trainBatch(1000, 2));
+        // The published SplitMix64 reference: first output for seed 0 is 0xe220a8397b1dcdaf.
+        assertEquals(0xe220a8397b1dcdafL, new SplitMix64(0).nextLong());
     }
 
     @Test

@@ -1,0 +1,467 @@
+package dev.lengthgen.engine.cpu;
+
+import dev.lengthgen.engine.DType;
+import dev.lengthgen.engine.DropoutKey;
+import dev.lengthgen.engine.Memory;
+import dev.lengthgen.engine.View;
+import dev.lengthgen.engine.WallClockProfiling;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The fast CPU backend: F32 tensors as float[], I32 as int[]; every op on the Java Vector API
+ * ({@link FloatVector#SPECIES_PREFERRED}) and a fixed {@link WorkerPool}. Ops complete before they return.
+ *
+ * <p>Every op splits its work in a way fixed by the shapes alone (rows, blocks, columns), never by timing, and
+ * every reduction runs in a fixed order, so a result is the same bits on every run; for most ops it does not even
+ * depend on the thread count. After the first call at a given shape nothing is allocated: packing buffers and
+ * scratch rows live per worker, and each op keeps its arguments in fields of a reusable task object rather than
+ * in a capturing lambda.
+ */
+public final class CpuBackend extends WallClockProfiling {
+    private final WorkerPool pool;
+    private final Gemm gemm;
+    private final Elementwise elementwise;
+    private final LayerNorm layerNorm;
+    private final Attention attention;
+    private final CrossEntropy crossEntropy;
+    private final Sums sums;
+    private final AdamW adamw;
+    private final Encoder encoder;
+    private final ColumnSums columnSums;
+
+    /** @param threads worker threads including the caller; 0 for one per available processor */
+    public CpuBackend(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (one per core) or positive, got " + threads);
+        }
+        int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        pool = new WorkerPool(n);
+        gemm = new Gemm(pool);
+        elementwise = new Elementwise(pool);
+        layerNorm = new LayerNorm(pool);
+        attention = new Attention(pool);
+        crossEntropy = new CrossEntropy(pool);
+        sums = new Sums(pool);
+        adamw = new AdamW(pool);
+        encoder = new Encoder(pool);
+        columnSums = new ColumnSums(pool);
+    }
+
+    /** Worker threads, the calling thread included. */
+    public int threads() {
+        return pool.workers();
+    }
+
+    /** The pool's own threads (not the caller), e.g. to account their allocations. */
+    public Thread[] workerThreads() {
+        return pool.threads();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String describe() {
+        return "cpu (Java Vector API, " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors, "
+                + pool.workers() + (pool.workers() == 1 ? " thread)" : " threads)");
+    }
+
+    @Override
+    public Memory allocate(DType type, long length, String label) {
+        return new CpuMemory(type, length, label);
+    }
+
+    private static float[] f(View v) {
+        return ((CpuMemory) v.memory()).f;
+    }
+
+    private static int[] i(View v) {
+        return ((CpuMemory) v.memory()).i;
+    }
+
+    private static int o(View v) {
+        return (int) v.offset();
+    }
+
+    private static float[] fOrNull(View v) {
+        return v == null ? null : f(v);
+    }
+
+    private static int oOrZero(View v) {
+        return v == null ? 0 : o(v);
+    }
+
+    @Override
+    public void upload(View dst, float[] src) {
+        dst.require(DType.F32, src.length, "upload");
+        System.arraycopy(src, 0, f(dst), o(dst), src.length);
+    }
+
+    @Override
+    public void upload(View dst, int[] src) {
+        dst.require(DType.I32, src.length, "upload");
+        System.arraycopy(src, 0, i(dst), o(dst), src.length);
+    }
+
+    @Override
+    public void download(View src, float[] dst) {
+        src.require(DType.F32, 0, "download");
+        System.arraycopy(f(src), o(src), dst, 0, (int) src.length());
+    }
+
+    @Override
+    public void download(View src, int[] dst) {
+        src.require(DType.I32, 0, "download");
+        System.arraycopy(i(src), o(src), dst, 0, (int) src.length());
+    }
+
+    @Override
+    public void finish() {
+    }
+
+    @Override
+    public long maxAllocationBytes() {
+        return (long) (Integer.MAX_VALUE - 64) * 4;
+    }
+
+    @Override
+    public long totalMemoryBytes() {
+        return Runtime.getRuntime().maxMemory();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    // ---- encoder ----
+
+    @Override
+    public void encoderForward(View out, View tokens, View posIds, View wte, View wpe, int N, int C) {
+        out.require(DType.F32, (long) N * C, "encoderForward out");
+        tokens.require(DType.I32, N, "encoderForward tokens");
+        wte.require(DType.F32, C, "encoderForward wte");
+        if (wpe != null) {
+            wpe.require(DType.F32, C, "encoderForward wpe");
+            posIds.require(DType.I32, N, "encoderForward posIds");
+        }
+        checkIds(tokens, N, wte.length() / C, "token");
+        if (wpe != null) {
+            checkIds(posIds, N, wpe.length() / C, "position id");
+        }
+        encoder.forward(f(out), o(out), i(tokens), o(tokens), wpe == null ? null : i(posIds), oOrZero(posIds),
+                f(wte), o(wte), fOrNull(wpe), oOrZero(wpe), N, C);
+    }
+
+    @Override
+    public void encoderBackward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C) {
+        dout.require(DType.F32, (long) N * C, "encoderBackward dout");
+        tokens.require(DType.I32, N, "encoderBackward tokens");
+        dwte.require(DType.F32, C, "encoderBackward dwte");
+        checkIds(tokens, N, dwte.length() / C, "token");
+        if (dwpe != null) {
+            posIds.require(DType.I32, N, "encoderBackward posIds");
+            dwpe.require(DType.F32, C, "encoderBackward dwpe");
+            checkIds(posIds, N, dwpe.length() / C, "position id");
+        }
+        encoder.backward(f(dwte), o(dwte), fOrNull(dwpe), oOrZero(dwpe), f(dout), o(dout), i(tokens), o(tokens),
+                dwpe == null ? null : i(posIds), oOrZero(posIds), N, C);
+    }
+
+    /** Ids index rows of an embedding; one outside [0, rows) would read or write another tensor's memory. */
+    private static void checkIds(View ids, int n, long rows, String what) {
+        int[] a = i(ids);
+        int off = o(ids);
+        for (int k = 0; k < n; k++) {
+            int id = a[off + k];
+            if (id < 0 || id >= rows) {
+                throw new IllegalArgumentException(what + " " + id + " at row " + k + " is outside [0, " + rows + ")");
+            }
+        }
+    }
+
+    // ---- layernorm ----
+
+    @Override
+    public void layernormForward(View out, View mean, View rstd, View inp, View weight, View bias, int N, int C) {
+        out.require(DType.F32, (long) N * C, "layernormForward out");
+        mean.require(DType.F32, N, "layernormForward mean");
+        rstd.require(DType.F32, N, "layernormForward rstd");
+        inp.require(DType.F32, (long) N * C, "layernormForward inp");
+        weight.require(DType.F32, C, "layernormForward weight");
+        if (bias != null) {
+            bias.require(DType.F32, C, "layernormForward bias");
+        }
+        layerNorm.forward(f(out), o(out), f(mean), o(mean), f(rstd), o(rstd), f(inp), o(inp), f(weight), o(weight),
+                fOrNull(bias), oOrZero(bias), N, C);
+    }
+
+    @Override
+    public void layernormBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, View mean,
+                                  View rstd, int N, int C) {
+        dinp.require(DType.F32, (long) N * C, "layernormBackward dinp");
+        dweight.require(DType.F32, C, "layernormBackward dweight");
+        if (dbias != null) {
+            dbias.require(DType.F32, C, "layernormBackward dbias");
+        }
+        dout.require(DType.F32, (long) N * C, "layernormBackward dout");
+        inp.require(DType.F32, (long) N * C, "layernormBackward inp");
+        weight.require(DType.F32, C, "layernormBackward weight");
+        mean.require(DType.F32, N, "layernormBackward mean");
+        rstd.require(DType.F32, N, "layernormBackward rstd");
+        layerNorm.backward(f(dinp), o(dinp), f(dweight), o(dweight), fOrNull(dbias), oOrZero(dbias), f(dout),
+                o(dout), f(inp), o(inp), f(weight), o(weight), f(mean), o(mean), f(rstd), o(rstd), N, C);
+    }
+
+    // ---- linear layer ----
+
+    @Override
+    public void matmulForward(View out, View inp, View weight, View bias, int N, int C, int OC) {
+        out.require(DType.F32, (long) N * OC, "matmulForward out");
+        inp.require(DType.F32, (long) N * C, "matmulForward inp");
+        weight.require(DType.F32, (long) OC * C, "matmulForward weight");
+        boolean accumulate = false;
+        if (bias != null) {
+            bias.require(DType.F32, OC, "matmulForward bias");
+            float[] o = f(out);
+            for (int r = 0; r < N; r++) {
+                System.arraycopy(f(bias), o(bias), o, o(out) + r * OC, OC);
+            }
+            accumulate = true;
+        }
+        // out (N,OC) = inp (N,C) . weight^T: B(k=c, j=oc) = weight[oc*C + c]
+        gemm.multiply(N, OC, C, f(inp), o(inp), C, 1, f(weight), o(weight), 1, C, f(out), o(out), OC, accumulate);
+    }
+
+    @Override
+    public void matmulBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C,
+                               int OC) {
+        dinp.require(DType.F32, (long) N * C, "matmulBackward dinp");
+        dweight.require(DType.F32, (long) OC * C, "matmulBackward dweight");
+        dout.require(DType.F32, (long) N * OC, "matmulBackward dout");
+        inp.require(DType.F32, (long) N * C, "matmulBackward inp");
+        weight.require(DType.F32, (long) OC * C, "matmulBackward weight");
+        // dinp (N,C) += dout (N,OC) . weight (OC,C)
+        gemm.multiply(N, C, OC, f(dout), o(dout), OC, 1, f(weight), o(weight), C, 1, f(dinp), o(dinp), C, true);
+        // dweight (OC,C) += dout^T (OC,N) . inp (N,C): A(i=oc, k=n) = dout[n*OC + oc]
+        gemm.multiply(OC, C, N, f(dout), o(dout), 1, OC, f(inp), o(inp), C, 1, f(dweight), o(dweight), C, true);
+        if (dbias != null) {
+            dbias.require(DType.F32, OC, "matmulBackward dbias");
+            columnSums.add(f(dbias), o(dbias), f(dout), o(dout), N, OC);
+        }
+    }
+
+    // ---- attention ----
+
+    @Override
+    public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
+        checkHeads(C, NH);
+        long bt = (long) B * T;
+        out.require(DType.F32, bt * C, "attentionForward out");
+        preatt.require(DType.F32, (long) B * NH * T * T, "attentionForward preatt");
+        att.require(DType.F32, (long) B * NH * T * T, "attentionForward att");
+        qkv.require(DType.F32, bt * 3 * C, "attentionForward qkv");
+        if (bias != null) {
+            bias.require(DType.F32, (long) NH * T * T, "attentionForward bias");
+        }
+        attention.forward(f(out), o(out), f(preatt), o(preatt), f(att), o(att), f(qkv), o(qkv), fOrNull(bias),
+                oOrZero(bias), B, T, C, NH);
+    }
+
+    @Override
+    public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
+                                  int B, int T, int C, int NH) {
+        checkHeads(C, NH);
+        long bt = (long) B * T;
+        dqkv.require(DType.F32, bt * 3 * C, "attentionBackward dqkv");
+        dpreatt.require(DType.F32, (long) B * NH * T * T, "attentionBackward dpreatt");
+        datt.require(DType.F32, (long) B * NH * T * T, "attentionBackward datt");
+        if (dbias != null) {
+            dbias.require(DType.F32, (long) NH * T * T, "attentionBackward dbias");
+        }
+        dout.require(DType.F32, bt * C, "attentionBackward dout");
+        qkv.require(DType.F32, bt * 3 * C, "attentionBackward qkv");
+        att.require(DType.F32, (long) B * NH * T * T, "attentionBackward att");
+        attention.backward(f(dqkv), o(dqkv), f(dpreatt), o(dpreatt), f(datt), o(datt), fOrNull(dbias),
+                oOrZero(dbias), f(dout), o(dout), f(qkv), o(qkv), f(att), o(att), B, T, C, NH);
+    }
+
+    private static void checkHeads(int C, int NH) {
+        if (NH <= 0 || C % NH != 0) {
+            throw new IllegalArgumentException("channels " + C + " do not split into " + NH + " heads");
+        }
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public void geluForward(View out, View inp, int N) {
+        out.require(DType.F32, N, "geluForward out");
+        inp.require(DType.F32, N, "geluForward inp");
+        elementwise.geluForward(f(out), o(out), f(inp), o(inp), N);
+    }
+
+    @Override
+    public void geluBackward(View dinp, View inp, View dout, int N) {
+        dinp.require(DType.F32, N, "geluBackward dinp");
+        inp.require(DType.F32, N, "geluBackward inp");
+        dout.require(DType.F32, N, "geluBackward dout");
+        elementwise.geluBackward(f(dinp), o(dinp), f(inp), o(inp), f(dout), o(dout), N);
+    }
+
+    @Override
+    public void residualForward(View out, View a, View b, int N) {
+        out.require(DType.F32, N, "residualForward out");
+        a.require(DType.F32, N, "residualForward a");
+        b.require(DType.F32, N, "residualForward b");
+        elementwise.residualForward(f(out), o(out), f(a), o(a), f(b), o(b), N);
+    }
+
+    @Override
+    public void residualBackward(View da, View db, View dout, int N) {
+        da.require(DType.F32, N, "residualBackward da");
+        db.require(DType.F32, N, "residualBackward db");
+        dout.require(DType.F32, N, "residualBackward dout");
+        elementwise.residualBackward(f(da), o(da), f(db), o(db), f(dout), o(dout), N);
+    }
+
+    @Override
+    public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
+        out.require(DType.F32, N, "dropoutForward out");
+        inp.require(DType.F32, N, "dropoutForward inp");
+        checkDropout(p);
+        elementwise.dropoutForward(f(out), o(out), f(inp), o(inp), p, key, N);
+    }
+
+    @Override
+    public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
+        dinp.require(DType.F32, N, "dropoutBackward dinp");
+        dout.require(DType.F32, N, "dropoutBackward dout");
+        checkDropout(p);
+        elementwise.dropoutBackward(f(dinp), o(dinp), f(dout), o(dout), p, key, N);
+    }
+
+    private static void checkDropout(float p) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+    }
+
+    // ---- loss ----
+
+    @Override
+    public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask,
+                                    float dlossScale, int N, int V) {
+        losses.require(DType.F32, N, "crossEntropyForward losses");
+        if (dlogits != null) {
+            dlogits.require(DType.F32, (long) N * V, "crossEntropyForward dlogits");
+        }
+        logits.require(DType.F32, (long) N * V, "crossEntropyForward logits");
+        targets.require(DType.I32, N, "crossEntropyForward targets");
+        mask.require(DType.F32, N, "crossEntropyForward mask");
+        crossEntropy.forward(f(losses), o(losses), fOrNull(dlogits), oOrZero(dlogits), f(logits), o(logits),
+                i(targets), o(targets), f(mask), o(mask), dlossScale, N, V);
+    }
+
+    @Override
+    public void sum(View out, View inp, long N) {
+        out.require(DType.F32, 1, "sum out");
+        inp.require(DType.F32, N, "sum inp");
+        f(out)[o(out)] = sums.sum(f(inp), o(inp), N, false);
+    }
+
+    @Override
+    public void sumOfSquares(View out, View inp, long N) {
+        out.require(DType.F32, 1, "sumOfSquares out");
+        inp.require(DType.F32, N, "sumOfSquares inp");
+        f(out)[o(out)] = sums.sum(f(inp), o(inp), N, true);
+    }
+
+    // ---- optimizer ----
+
+    @Override
+    public void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr,
+                      float beta1, float beta2, float eps, float weightDecay, int t, long N) {
+        params.require(DType.F32, N, "adamw params");
+        grads.require(DType.F32, N, "adamw grads");
+        m.require(DType.F32, N, "adamw m");
+        v.require(DType.F32, N, "adamw v");
+        if (t < 1) {
+            throw new IllegalArgumentException("adamw step t counts from 1, got " + t);
+        }
+        float clip = 1f;
+        if (maxNorm > 0f) {
+            normSquared.require(DType.F32, 1, "adamw normSquared");
+            float norm = (float) Math.sqrt(f(normSquared)[o(normSquared)]);
+            clip = Math.min(1f, maxNorm / (norm + 1e-6f));
+        }
+        adamw.update(f(params), o(params), f(grads), o(grads), f(m), o(m), f(v), o(v), clip, lr, beta1, beta2, eps,
+                weightDecay, t, N);
+    }
+
+    // ---- greedy decoding ----
+
+    @Override
+    public void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) {
+        checkHeads(C, NH);
+        if (pos0 < 0 || pos0 + T > maxT) {
+            throw new IllegalArgumentException("positions [" + pos0 + ", " + (pos0 + T) + ") outside the cache of "
+                    + maxT);
+        }
+        kcache.require(DType.F32, (long) B * maxT * C, "kvCacheStore kcache");
+        vcache.require(DType.F32, (long) B * maxT * C, "kvCacheStore vcache");
+        qkv.require(DType.F32, (long) B * T * 3 * C, "kvCacheStore qkv");
+        attention.kvCacheStore(f(kcache), o(kcache), f(vcache), o(vcache), f(qkv), o(qkv), B, T, C, NH, maxT, pos0);
+    }
+
+    @Override
+    public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
+                                int maxT, int pos) {
+        checkHeads(C, NH);
+        if (pos < 0 || pos >= maxT) {
+            throw new IllegalArgumentException("position " + pos + " outside the cache of " + maxT);
+        }
+        out.require(DType.F32, (long) B * C, "attentionDecode out");
+        qkv.require(DType.F32, (long) B * 3 * C, "attentionDecode qkv");
+        kcache.require(DType.F32, (long) B * maxT * C, "attentionDecode kcache");
+        vcache.require(DType.F32, (long) B * maxT * C, "attentionDecode vcache");
+        if (bias != null) {
+            bias.require(DType.F32, (long) NH * maxT * maxT, "attentionDecode bias");
+        }
+        attention.decode(f(out), o(out), f(qkv), o(qkv), f(kcache), o(kcache), f(vcache), o(vcache), fOrNull(bias),
+                oOrZero(bias), B, C, NH, maxT, pos);
+    }
+
+    @Override
+    public void argmax(View out, View logits, int N, int V) {
+        out.require(DType.I32, N, "argmax out");
+        logits.require(DType.F32, (long) N * V, "argmax logits");
+        crossEntropy.argmax(i(out), o(out), f(logits), o(logits), N, V);
+    }
+
+    // ---- plumbing ----
+
+    @Override
+    public void zero(View dst) {
+        if (dst.type() == DType.F32) {
+            java.util.Arrays.fill(f(dst), o(dst), o(dst) + (int) dst.length(), 0f);
+        } else {
+            java.util.Arrays.fill(i(dst), o(dst), o(dst) + (int) dst.length(), 0);
+        }
+    }
+
+    @Override
+    public void copy(View dst, View src) {
+        if (dst.type() != src.type() || dst.length() != src.length()) {
+            throw new IllegalArgumentException("copy: " + src.type() + "[" + src.length() + "] into " + dst.type()
+                    + "[" + dst.length() + "]");
+        }
+        if (dst.type() == DType.F32) {
+            System.arraycopy(f(src), o(src), f(dst), o(dst), (int) dst.length());
+        } else {
+            System.arraycopy(i(src), o(src), i(dst), o(dst), (int) dst.length());
+        }
+    }
+}

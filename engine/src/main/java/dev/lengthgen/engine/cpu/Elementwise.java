@@ -1,0 +1,166 @@
+package dev.lengthgen.engine.cpu;
+
+import dev.lengthgen.engine.DropoutKey;
+import dev.lengthgen.engine.random.DropoutMask;
+import jdk.incubator.vector.FloatVector;
+
+import static dev.lengthgen.engine.cpu.VectorMath.LANES;
+import static dev.lengthgen.engine.cpu.VectorMath.S;
+
+/**
+ * The element-wise ops (GELU, residual add, dropout), forward and backward, cut into fixed chunks that workers take
+ * in any order: each element depends only on its own inputs, so the split cannot change a result.
+ */
+final class Elementwise implements WorkerPool.Task {
+    /** Elements per task: large enough to amortize dispatch, small enough to balance two to a few dozen workers. */
+    static final int CHUNK = 16384;
+
+    private enum Kind { GELU_FORWARD, GELU_BACKWARD, RESIDUAL_FORWARD, RESIDUAL_BACKWARD, DROPOUT_FORWARD,
+        DROPOUT_BACKWARD }
+
+    private final WorkerPool pool;
+    private Kind kind;
+    private int n;
+    private float[] x, y, z;
+    private int xo, yo, zo;
+    private float[] w;
+    private int wo;
+    private float p;
+    private DropoutKey key;
+
+    Elementwise(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    /** out (N) = GELU(inp). */
+    void geluForward(float[] out, int outOff, float[] inp, int inpOff, int N) {
+        dispatch(Kind.GELU_FORWARD, N, out, outOff, inp, inpOff, null, 0);
+    }
+
+    /** dinp (N) += GELU'(inp) * dout. */
+    void geluBackward(float[] dinp, int dinpOff, float[] inp, int inpOff, float[] dout, int doutOff, int N) {
+        dispatch(Kind.GELU_BACKWARD, N, dinp, dinpOff, inp, inpOff, dout, doutOff);
+    }
+
+    /** out (N) = a + b. */
+    void residualForward(float[] out, int outOff, float[] a, int aOff, float[] b, int bOff, int N) {
+        dispatch(Kind.RESIDUAL_FORWARD, N, out, outOff, a, aOff, b, bOff);
+    }
+
+    /** da (N) += dout, db (N) += dout. */
+    void residualBackward(float[] da, int daOff, float[] db, int dbOff, float[] dout, int doutOff, int N) {
+        this.w = db;
+        this.wo = dbOff;
+        dispatch(Kind.RESIDUAL_BACKWARD, N, da, daOff, dout, doutOff, null, 0);
+    }
+
+    /** out (N) = inp * keep / (1 - p), keep from {@link DropoutMask}. */
+    void dropoutForward(float[] out, int outOff, float[] inp, int inpOff, float p, DropoutKey key, int N) {
+        this.p = p;
+        this.key = key;
+        dispatch(Kind.DROPOUT_FORWARD, N, out, outOff, inp, inpOff, null, 0);
+    }
+
+    /** dinp (N) += dout * keep / (1 - p). */
+    void dropoutBackward(float[] dinp, int dinpOff, float[] dout, int doutOff, float p, DropoutKey key, int N) {
+        this.p = p;
+        this.key = key;
+        dispatch(Kind.DROPOUT_BACKWARD, N, dinp, dinpOff, dout, doutOff, null, 0);
+    }
+
+    private void dispatch(Kind kind, int n, float[] x, int xo, float[] y, int yo, float[] z, int zo) {
+        this.kind = kind;
+        this.n = n;
+        this.x = x;
+        this.xo = xo;
+        this.y = y;
+        this.yo = yo;
+        this.z = z;
+        this.zo = zo;
+        try {
+            pool.forEach((n + CHUNK - 1) / CHUNK, this);
+        } finally {
+            this.x = null;
+            this.y = null;
+            this.z = null;
+            this.w = null;
+            this.key = null;
+        }
+    }
+
+    @Override
+    public void run(int task, int worker) {
+        int from = task * CHUNK;
+        int to = Math.min(n, from + CHUNK);
+        switch (kind) {
+            case GELU_FORWARD: geluForward(from, to); break;
+            case GELU_BACKWARD: geluBackward(from, to); break;
+            case RESIDUAL_FORWARD: residualForward(from, to); break;
+            case RESIDUAL_BACKWARD: residualBackward(from, to); break;
+            case DROPOUT_FORWARD: dropout(from, to, false); break;
+            case DROPOUT_BACKWARD: dropout(from, to, true); break;
+            default: throw new IllegalStateException(kind.toString());
+        }
+    }
+
+    // x = out, y = inp
+    private void geluForward(int from, int to) {
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            VectorMath.gelu(FloatVector.fromArray(S, y, yo + i)).intoArray(x, xo + i);
+        }
+        for (; i < to; i++) {
+            x[xo + i] = VectorMath.gelu(y[yo + i]);
+        }
+    }
+
+    // x = dinp, y = inp, z = dout
+    private void geluBackward(int from, int to) {
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            FloatVector g = VectorMath.geluGrad(FloatVector.fromArray(S, y, yo + i));
+            g.fma(FloatVector.fromArray(S, z, zo + i), FloatVector.fromArray(S, x, xo + i)).intoArray(x, xo + i);
+        }
+        for (; i < to; i++) {
+            x[xo + i] = Math.fma(VectorMath.geluGrad(y[yo + i]), z[zo + i], x[xo + i]);
+        }
+    }
+
+    // x = out, y = a, z = b
+    private void residualForward(int from, int to) {
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            FloatVector.fromArray(S, y, yo + i).add(FloatVector.fromArray(S, z, zo + i)).intoArray(x, xo + i);
+        }
+        for (; i < to; i++) {
+            x[xo + i] = y[yo + i] + z[zo + i];
+        }
+    }
+
+    // x = da, w = db, y = dout
+    private void residualBackward(int from, int to) {
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            FloatVector d = FloatVector.fromArray(S, y, yo + i);
+            FloatVector.fromArray(S, x, xo + i).add(d).intoArray(x, xo + i);
+            FloatVector.fromArray(S, w, wo + i).add(d).intoArray(w, wo + i);
+        }
+        for (; i < to; i++) {
+            x[xo + i] += y[yo + i];
+            w[wo + i] += y[yo + i];
+        }
+    }
+
+    // forward: x = out, y = inp (written); backward: x = dinp, y = dout (accumulated)
+    private void dropout(int from, int to, boolean backward) {
+        float scale = p > 0f ? 1f / (1f - p) : 1f;
+        for (int i = from; i < to; i++) {
+            float v = DropoutMask.keep(key, i, p) ? y[yo + i] * scale : 0f;
+            if (backward) {
+                x[xo + i] += v;
+            } else {
+                x[xo + i] = v;
+            }
+        }
+    }
+}

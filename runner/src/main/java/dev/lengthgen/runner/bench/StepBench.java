@@ -1,0 +1,138 @@
+package dev.lengthgen.runner.bench;
+
+import dev.lengthgen.engine.Backend;
+import dev.lengthgen.engine.cpu.CpuBackend;
+import dev.lengthgen.engine.cpu.FmaPeak;
+import dev.lengthgen.engine.graph.Profile;
+import dev.lengthgen.engine.graph.Task;
+import dev.lengthgen.model.GptModel;
+import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.train.AdamWConfig;
+import dev.lengthgen.model.train.Batch;
+import dev.lengthgen.model.train.Trainer;
+import dev.lengthgen.runner.train.BatchBuilder;
+import dev.lengthgen.tasks.ArithmeticTask;
+import dev.lengthgen.tasks.Operation;
+import dev.lengthgen.tasks.format.Codec;
+import dev.lengthgen.tasks.format.Format;
+import dev.lengthgen.tasks.sampling.Dataset;
+import dev.lengthgen.tasks.sampling.DigitSpec;
+import dev.lengthgen.tasks.sampling.Sampler;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Training throughput of one preset at the paper's format (addition, W = 20: sequences of 66 tokens, so T = 65) and
+ * batch: warm-up steps, then every step timed on its own (forward, backward, gradient norm, AdamW, loss download:
+ * exactly {@link Trainer#step}); batches are built before timing. Reports the median ms/step, tokens/s = B*T / time,
+ * MFU = model FLOPs per step ({@link GptModel#trainingFlops}: every matmul of the forward pass including QK^T and
+ * AV over the full T x T and the LM head, times 3 for forward + backward) / time / measured peak, the heap bytes
+ * allocated per step by the training thread and the backend's workers, and the per-task profile of one step.
+ */
+final class StepBench {
+    static final long SEED = 1;
+
+    private StepBench() {
+    }
+
+    /** The paper's addition format at operand width W. */
+    static Codec codec(int width) {
+        ArithmeticTask task = new ArithmeticTask(Operation.ADD, 10, 0);
+        return new Codec(task, Format.defaults(task, width));
+    }
+
+    static Map<String, Object> run(Backend backend, String preset, int B, int width, int warmup, int steps,
+                                   FmaPeak.Result peak, PrintStream log) {
+        Codec codec = codec(width);
+        int T = codec.maxSequenceLength(width) - 1;
+        GptConfig config = GptConfig.preset(preset).withVocab(codec.vocabulary().size()).validate(T + 1);
+        Dataset data = new Dataset(codec.task(), codec.format(), DigitSpec.of(width), Sampler.A, SEED,
+                B * (warmup + steps + 1));
+        BatchBuilder builder = new BatchBuilder(codec, T);
+        List<Batch> batches = new ArrayList<>();
+        for (int i = 0; i < warmup + steps + 1; i++) {
+            batches.add(builder.build(data.trainBatch(i, B)));
+        }
+        GptModel model = new GptModel(config, backend);
+        model.initialize(SEED);
+        Trainer trainer = new Trainer(model, B, T, AdamWConfig.paper(), SEED);
+        float lr = 1e-3f;
+        for (int i = 0; i < warmup; i++) {
+            trainer.step(batches.get(i), lr);
+        }
+        Thread[] workers = backend instanceof CpuBackend ? ((CpuBackend) backend).workerThreads() : new Thread[0];
+        AllocationMeter meter = new AllocationMeter(Thread.currentThread(), workers);
+        double[] seconds = new double[steps];
+        float loss = 0;
+        long[] before = meter.read();
+        for (int i = 0; i < steps; i++) {
+            long t0 = System.nanoTime();
+            loss = trainer.step(batches.get(warmup + i), lr);
+            seconds[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        long[] after = meter.read();
+        Samples time = new Samples(seconds);
+        double flops = model.trainingFlops(B, T);
+        double median = time.median();
+        double tokensPerSecond = (double) B * T / median;
+        double mfu = flops / median / (peak.gflops() * 1e9);
+
+        // one more step with per-task timing
+        backend.resetProfile();
+        backend.setProfiling(true);
+        trainer.step(batches.get(warmup + steps), lr);
+        backend.setProfiling(false);
+        Profile profile = backend.profile();
+        Map<String, Double> taskFlops = new HashMap<>();
+        for (Task t : trainer.trainPlan().graph().tasks()) {
+            taskFlops.put(t.name(), t.flops());
+        }
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("preset", preset);
+        m.put("layers", config.layers());
+        m.put("heads", config.heads());
+        m.put("dim", config.dim());
+        m.put("vocab", config.vocab());
+        m.put("context", config.context());
+        m.put("parameters", model.layout.total());
+        m.put("dropout", config.dropout());
+        m.put("batch", B);
+        m.put("T", T);
+        m.put("width", width);
+        m.put("warmup_steps", warmup);
+        m.put("timed_steps", steps);
+        m.put("ms_per_step_median", Peak.round(median * 1e3));
+        m.put("ms_per_step_min", Peak.round(time.min() * 1e3));
+        m.put("ms_per_step_max", Peak.round(time.max() * 1e3));
+        m.put("tokens_per_second", Peak.round(tokensPerSecond));
+        m.put("model_gflop_per_step", Peak.round(flops / 1e9));
+        m.put("achieved_gflops", Peak.round(flops / median / 1e9));
+        m.put("mfu", Peak.round(mfu));
+        m.put("last_loss", loss);
+        m.put("allocated_bytes_per_step_training_thread", after[0] < 0 ? -1 : (after[0] - before[0]) / steps);
+        m.put("allocated_bytes_per_step_workers", after[1] < 0 ? -1 : (after[1] - before[1]) / steps);
+        m.put("profile", ProfileTable.json(profile, taskFlops));
+        if (log != null) {
+            log.printf("%s (%dL/%dH/%d, %,d parameters, dropout %.1f), batch %d x T %d:%n", preset, config.layers(),
+                    config.heads(), config.dim(), model.layout.total(), config.dropout(), B, T);
+            log.printf("  %.1f ms/step median (%.1f - %.1f over %d steps), %,.0f tokens/s, %.2f GFLOP/step, "
+                            + "%.1f GFLOP/s, MFU %.1f%%%n", median * 1e3, time.min() * 1e3, time.max() * 1e3, steps,
+                    tokensPerSecond, flops / 1e9, flops / median / 1e9, mfu * 100);
+            log.printf("  heap allocated per step: training thread %s, workers %s%n", bytes(after[0] - before[0],
+                    steps, after[0]), bytes(after[1] - before[1], steps, after[1]));
+            log.printf("  profile of one step (%s):%n", backend.name());
+            ProfileTable.print(profile, taskFlops, log);
+        }
+        return m;
+    }
+
+    private static String bytes(long total, int steps, long raw) {
+        return raw < 0 ? "not measured" : String.format("%,d B", total / steps);
+    }
+}

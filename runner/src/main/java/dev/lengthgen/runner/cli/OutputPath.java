@@ -1,0 +1,59 @@
+package dev.lengthgen.runner.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * Where a command writes a result file given {@code --out PATH}: into PATH when it is a directory (under a default
+ * name), else to the file PATH. It is checked before any work is done, never overwrites an existing file, and is
+ * written to a temporary file that is then renamed, so an interrupted write leaves nothing half-written.
+ */
+public final class OutputPath {
+    private final Path file;
+
+    private OutputPath(Path file) {
+        this.file = file;
+    }
+
+    /**
+     * Resolves and checks --out.
+     *
+     * @param defaultName the file name used when PATH is a directory
+     */
+    public static OutputPath resolve(String out, String defaultName) throws UsageException {
+        Path p = Path.of(out);
+        Path target = Files.isDirectory(p) ? p.resolve(defaultName) : p;
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new UsageException("--out " + out + ": the directory " + parent
+                    + " does not exist: create it or choose another path");
+        }
+        if (!Files.isWritable(parent)) {
+            throw new UsageException("--out " + out + ": cannot write in " + parent + ": choose another path");
+        }
+        if (Files.exists(target)) {
+            throw new UsageException("--out " + out + ": " + target + " already exists: remove it or choose another"
+                    + " path");
+        }
+        return new OutputPath(target);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Writes the text (UTF-8) through a temporary file and a rename. */
+    public void write(String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        try {
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, file);
+        }
+    }
+}
