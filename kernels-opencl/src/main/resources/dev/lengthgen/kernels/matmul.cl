@@ -91,7 +91,6 @@ void gemm_tiled(__global float* c, const long c_off,
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         const int kmax = min(TK, K - k0);   // zero padding would add +0.0f terms; stopping keeps edge sums exact
-#pragma unroll
         for (int kk = 0; kk < kmax; kk++) {
             float bv[WPT];
 #pragma unroll
@@ -160,7 +159,8 @@ __kernel void pack_panels(__global float* dst, __global const float* src, const 
 }
 
 // c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels from pack_panels (ap of RB rows, bp of CB
-// columns). global (ceil(N/CB), ceil(M/RB)).
+// columns). global (ceil(M/RB), ceil(N/CB)): row blocks vary fastest, so consecutive work-items reuse one b panel
+// (K*CB floats, the larger of the two) from cache while the small a panels stream.
 // A work-item owns an RB x CB block of c held in RB*CV float16 registers and streams k: per step CV vector loads of
 // the panel and RB broadcasts of a feed RB*CV vector FMAs (an outer-product update, the shape CPU vector units
 // want). Padding rows and columns are zeros and are not stored, so edge blocks run the same code and sum in the same
@@ -169,15 +169,15 @@ __kernel void gemm_rowblock(__global float* c, const long c_off,
                             __global const float* ap, __global const float* bp,
                             __global const float* bias, const long bias_off, const int has_bias,
                             const int accumulate, const int M, const int N, const int K) {
-    const int p = get_global_id(0);
+    const int p = get_global_id(1);
     const int n0 = p * CB;
-    const int m0 = get_global_id(1) * RB;
+    const int m0 = get_global_id(0) * RB;
     if (n0 >= N || m0 >= M) {
         return;
     }
     c += c_off;
     bias += bias_off;
-    __global const float* apanel = ap + (long) get_global_id(1) * K * RB;
+    __global const float* apanel = ap + (long) get_global_id(0) * K * RB;
     __global const float* panel = bp + (long) p * K * CB;
     float16 acc[RB][CV];
 #pragma unroll
@@ -205,11 +205,7 @@ __kernel void gemm_rowblock(__global float* c, const long c_off,
     }
     const int rows = min(RB, M - m0);
     const int cols = min(CB, N - n0);
-#pragma unroll
-    for (int i = 0; i < RB; i++) {
-        if (i >= rows) {
-            break;
-        }
+    for (int i = 0; i < rows; i++) {
         __global float* cp = c + (long) (m0 + i) * N + n0;
         if (cols == CB) {
 #pragma unroll

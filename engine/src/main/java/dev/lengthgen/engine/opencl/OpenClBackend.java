@@ -551,7 +551,7 @@ public final class OpenClBackend implements Backend {
         pack(ap, buffer(a), a.offset(), aSk, aSm, K, M, ROW_BLOCK);
         pack(bp, b, bOffset, bSk, bSn, K, N, COLUMN_BLOCK);
         call("matmul", "gemm_rowblock").view(c).buffer(ap).buffer(bp).view(bias).flag(bias != null)
-                .flag(accumulate).intArg(M).intArg(N).intArg(K).run(new long[] {colPanels, rowPanels}, null);
+                .flag(accumulate).intArg(M).intArg(N).intArg(K).run(new long[] {rowPanels, colPanels}, null);
     }
 
     /** Packs src (K,N), given by strides, into panels of {@code width} columns (matmul.cl pack_panels). */
