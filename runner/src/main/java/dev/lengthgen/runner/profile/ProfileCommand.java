@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.lengthgen.engine.Backend;
 import dev.lengthgen.engine.graph.Profile;
+import dev.lengthgen.engine.opencl.OpenClBackend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.train.AdamWConfig;
@@ -22,8 +23,8 @@ import java.util.SplittableRandom;
 
 /**
  * {@code lengthgen profile}: times every task of a training step (forward, backward, gradient norm, AdamW) on a
- * backend and prints the per-task table, then the same time summed per op. On OpenCL the times are the kernels'
- * device timestamps; on the Java backends, wall-clock time per task. The data is random tokens at the shape of the
+ * backend and prints the per-task table, then the same time summed per op (and, on OpenCL, per kernel). On OpenCL
+ * the times are the kernels' device timestamps; on the Java backends, wall-clock time per task. The data is random tokens at the shape of the
  * paper's format (width 20: T = 65 input positions, batch 64); the content of the tokens does not change the work.
  */
 public final class ProfileCommand implements Command {
@@ -88,6 +89,10 @@ public final class ProfileCommand implements Command {
             backend.finish();
             double wallMs = (System.nanoTime() - start) / 1e6 / steps;
             Profile profile = backend.profile();
+            // on OpenCL the same device time is also kept per kernel, which shows what dominates inside a task
+            ProfileTable byKernel = backend instanceof OpenClBackend cl
+                    ? ProfileTable.ofKernels("the same time by OpenCL kernel", cl.kernelProfile())
+                    : null;
             backend.setProfiling(false);
 
             String title = String.format("training step of %s on %s (%d step%s)", describe(config), backend.name(),
@@ -106,6 +111,9 @@ public final class ProfileCommand implements Command {
                 root.addProperty("tokensPerSecond", tokensPerSecond);
                 root.add("tasks", table.toJson());
                 root.add("byOp", byOp.toJson());
+                if (byKernel != null) {
+                    root.add("byKernel", byKernel.toJson());
+                }
                 out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create()
                         .toJson(root));
             } else {
@@ -113,6 +121,10 @@ public final class ProfileCommand implements Command {
                 out.print(table.toText());
                 out.println();
                 out.print(byOp.toText());
+                if (byKernel != null) {
+                    out.println();
+                    out.print(byKernel.toText());
+                }
                 out.printf("%nwall time per profiled step %.1f ms (%.0f tokens/s); profiling may serialize the "
                         + "device, so unprofiled steps can be faster%n", wallMs, tokensPerSecond);
             }

@@ -45,11 +45,13 @@ public final class ProfileTable {
     }
 
     private final String title;
+    private final String what;
     private final List<Row> rows;
     private final long totalNanos;
 
-    private ProfileTable(String title, List<Row> rows) {
+    private ProfileTable(String title, String what, List<Row> rows) {
         this.title = title;
+        this.what = what;
         this.rows = List.copyOf(rows);
         this.totalNanos = rows.stream().mapToLong(Row::nanos).sum();
     }
@@ -65,7 +67,17 @@ public final class ProfileTable {
             Task t = byName.get(e.task());
             rows.add(new Row(e.task(), e.calls(), e.nanos(), t == null ? 0 : t.flops(), t == null ? 0 : t.bytes()));
         }
-        return new ProfileTable(title, rows);
+        return new ProfileTable(title, "task", rows);
+    }
+
+    /** Device time per OpenCL kernel (no work known per kernel, so no rates), largest first. */
+    public static ProfileTable ofKernels(String title, Profile byKernel) {
+        List<Row> rows = new ArrayList<>();
+        for (Profile.Entry e : byKernel.entries()) {
+            rows.add(new Row(e.task(), e.calls(), e.nanos(), 0, 0));
+        }
+        rows.sort(Comparator.comparingLong(Row::nanos).reversed());
+        return new ProfileTable(title, "kernel", rows);
     }
 
     /**
@@ -86,7 +98,7 @@ public final class ProfileTable {
         sums.forEach((op, s) -> merged.add(new Row(op, (long) s[0], (long) s[1], s[0] > 0 ? s[2] / s[0] : 0,
                 s[0] > 0 ? s[3] / s[0] : 0)));
         merged.sort(Comparator.comparingLong(Row::nanos).reversed());
-        return new ProfileTable(title + ", by op", merged);
+        return new ProfileTable(title + ", by op", "op", merged);
     }
 
     public List<Row> rows() {
@@ -108,7 +120,7 @@ public final class ProfileTable {
         StringBuilder b = new StringBuilder();
         b.append(title).append('\n');
         String format = "  %-" + width + "s %6s %10s %7s %12s%n";
-        b.append(String.format(format, "task", "calls", "total ms", "share", "rate"));
+        b.append(String.format(format, what, "calls", "total ms", "share", "rate"));
         for (Row r : rows) {
             b.append(String.format(format, r.task(), r.calls(), String.format("%.3f", r.millis()),
                     String.format("%.1f%%", 100 * share(r)), rate(r)));
@@ -135,7 +147,7 @@ public final class ProfileTable {
         JsonArray list = new JsonArray();
         for (Row r : rows) {
             JsonObject o = new JsonObject();
-            o.addProperty("task", r.task());
+            o.addProperty(what, r.task());
             o.addProperty("calls", r.calls());
             o.addProperty("totalMs", r.millis());
             o.addProperty("share", share(r));
@@ -149,7 +161,7 @@ public final class ProfileTable {
             }
             list.add(o);
         }
-        root.add("tasks", list);
+        root.add("rows", list);
         return root;
     }
 
