@@ -225,6 +225,7 @@ public final class OpenClBackend implements Backend {
             CL.clEnqueueReadBuffer(queue, buffer(src), true, src.offset() * Sizeof.cl_float,
                     src.length() * Sizeof.cl_float, Pointer.to(dst), 0, null, profiler.next("download"));
         }
+        collectTimings();
     }
 
     @Override
@@ -234,6 +235,18 @@ public final class OpenClBackend implements Backend {
         if (src.length() > 0) {
             CL.clEnqueueReadBuffer(queue, buffer(src), true, src.offset() * Sizeof.cl_int,
                     src.length() * Sizeof.cl_int, Pointer.to(dst), 0, null, profiler.next("download"));
+        }
+        collectTimings();
+    }
+
+    /**
+     * Reads the timestamps of finished task runs. A blocking read returns only after every earlier command of the
+     * in-order queue has finished, so a training loop that downloads its loss each step keeps the pending events
+     * bounded without ever waiting for them.
+     */
+    private void collectTimings() {
+        if (profiler.enabled()) {
+            profiler.collect();
         }
     }
 
