@@ -32,7 +32,7 @@ public final class TaskOptions {
                 + DEFAULT_WIDTH + ")"));
         options.addOption(arg("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
         options.addOption(arg("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
-        options.addOption(arg("seed", "S", "seed of all data (default 0)"));
+        options.addOption(arg("seed", "S", "seed of the data and, when training, of initialisation and dropout (default 0)"));
         options.addOption(arg("sampler", "a|b", "training generator: a = D_n (at least one operand n digits,"
                 + " default), b = D~_n (both n digits)"));
         options.addOption(arg("test-sampler", "a|b", "test generator (default b, as the paper's tests)"));
