@@ -130,17 +130,18 @@ void gemm_tiled(__global float* c, const long c_off,
     }
 }
 
-// CPU variant, in two kernels. pack_panels copies b (K,N), through its strides, into panels of CB columns: panel p
+// CPU variant, in two steps. pack_column_panels copies b (K,N), through its strides, into panels of CB columns: panel p
 // is (K, CB) row-major, holding columns [p*CB, (p+1)*CB), zero beyond N; and a (M,K) likewise into panels of RB
-// rows, (K, RB) each. gemm_rowblock then streams one panel of each front to back. Reading a strided operand in place
+// rows, (K, RB) each (pack_row_panels). gemm_rowblock then streams one panel of each front to back. Reading a strided operand in place
 // walks k with a stride of N (or M) floats, which for power-of-two sizes maps every load to the same cache set and
 // thrashes L1; packing costs (M + N) K moves against M N K FMAs.
 
-// dst (ceil(N/width), K, width) written from src (K,N) via strides (s_k, s_n), zero beyond N. One work-item per
-// (k, panel) copies one panel row; global (K, ceil(N/width)). Neighbouring work-items (along k) write neighbouring
-// panel rows, and read neighbouring addresses whichever of the source's strides is 1.
-__kernel void pack_panels(__global float* dst, __global const float* src, const long src_off, const int s_k,
-                          const int s_n, const int K, const int N, const int width) {
+// dst (ceil(N/width), K, width) written from src (K,N) via strides (s_k, s_n), zero beyond N: one work-item per
+// (k, panel) copies one panel row. Neighbouring work-items (along k) write neighbouring panel rows, and read
+// neighbouring addresses whichever of the source's strides is 1. width is a constant at each call site, so full
+// panel rows compile to straight-line copies (vector loads where the source row is contiguous).
+inline void pack_panel_row(__global float* dst, __global const float* src, const long src_off, const int s_k,
+                           const int s_n, const int K, const int N, const int width) {
     const int k = get_global_id(0);
     const int p = get_global_id(1);
     if (k >= K) {
@@ -149,17 +150,36 @@ __kernel void pack_panels(__global float* dst, __global const float* src, const 
     __global float* d = dst + ((long) p * K + k) * width;
     __global const float* s = src + src_off + (long) k * s_k;
     const int j0 = p * width;
-    const int n = min(width, N - j0);
-    for (int jj = 0; jj < n; jj++) {
-        d[jj] = s[(long) (j0 + jj) * s_n];
-    }
-    for (int jj = n; jj < width; jj++) {
-        d[jj] = 0.0f;
+    if (j0 + width <= N) {
+        if (s_n == 1) {
+            for (int jj = 0; jj < width; jj += 8) {
+                vstore8(vload8(0, s + j0 + jj), 0, d + jj);
+            }
+        } else {
+            for (int jj = 0; jj < width; jj++) {
+                d[jj] = s[(long) (j0 + jj) * s_n];
+            }
+        }
+    } else {
+        for (int jj = 0; jj < width; jj++) {
+            d[jj] = j0 + jj < N ? s[(long) (j0 + jj) * s_n] : 0.0f;
+        }
     }
 }
 
-// c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels from pack_panels (ap of RB rows, bp of CB
-// columns). global (ceil(M/RB), ceil(N/CB)): row blocks vary fastest, so consecutive work-items reuse one b panel
+// a (M,K) into panels of RB rows. global (K, ceil(M/RB)).
+__kernel void pack_row_panels(__global float* dst, __global const float* src, const long src_off, const int s_k,
+                              const int s_n, const int K, const int N) {
+    pack_panel_row(dst, src, src_off, s_k, s_n, K, N, RB);
+}
+
+// b (K,N) into panels of CB columns. global (K, ceil(N/CB)).
+__kernel void pack_column_panels(__global float* dst, __global const float* src, const long src_off,
+                                 const int s_k, const int s_n, const int K, const int N) {
+    pack_panel_row(dst, src, src_off, s_k, s_n, K, N, CB);
+}
+
+// c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels (ap of RB rows, bp of CB columns). global (ceil(M/RB), ceil(N/CB)): row blocks vary fastest, so consecutive work-items reuse one b panel
 // (K*CB floats, the larger of the two) from cache while the small a panels stream.
 // A work-item owns an RB x CB block of c held in RB*CV float16 registers and streams k: per step CV vector loads of
 // the panel and RB broadcasts of a feed RB*CV vector FMAs (an outer-product update, the shape CPU vector units

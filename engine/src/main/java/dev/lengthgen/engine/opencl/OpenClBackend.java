@@ -561,16 +561,16 @@ public final class OpenClBackend implements Backend {
         long colPanels = (N + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
         cl_mem ap = scratch("gemm.a", rowPanels * ROW_BLOCK * K * Sizeof.cl_float);
         cl_mem bp = scratch("gemm.b", colPanels * COLUMN_BLOCK * K * Sizeof.cl_float);
-        pack(ap, buffer(a), a.offset(), aSk, aSm, K, M, ROW_BLOCK);
-        pack(bp, b, bOffset, bSk, bSn, K, N, COLUMN_BLOCK);
+        pack("pack_row_panels", ap, buffer(a), a.offset(), aSk, aSm, K, M, ROW_BLOCK);
+        pack("pack_column_panels", bp, b, bOffset, bSk, bSn, K, N, COLUMN_BLOCK);
         call("matmul", "gemm_rowblock").view(c).buffer(ap).buffer(bp).view(bias).flag(bias != null)
                 .flag(accumulate).intArg(M).intArg(N).intArg(K).run(new long[] {rowPanels, colPanels}, null);
     }
 
-    /** Packs src (K,N), given by strides, into panels of {@code width} columns (matmul.cl pack_panels). */
-    private void pack(cl_mem dst, cl_mem src, long srcOffset, int sK, int sN, int K, int N, int width) {
-        call("matmul", "pack_panels").buffer(dst).buffer(src).longArg(srcOffset).intArg(sK).intArg(sN).intArg(K)
-                .intArg(N).intArg(width).run(new long[] {K, (N + width - 1) / width}, null);
+    /** Packs src (K,N), given by strides, into panels of RB rows or CB columns (matmul.cl). */
+    private void pack(String kernel, cl_mem dst, cl_mem src, long srcOffset, int sK, int sN, int K, int N, int width) {
+        call("matmul", kernel).buffer(dst).buffer(src).longArg(srcOffset).intArg(sK).intArg(sN).intArg(K)
+                .intArg(N).run(new long[] {K, (N + width - 1) / width}, null);
     }
 
     // ---- attention ----
