@@ -3,6 +3,7 @@ package dev.lengthgen.engine.opencl;
 import org.jocl.CL;
 import org.jocl.CLException;
 import org.jocl.Pointer;
+import org.jocl.Sizeof;
 import org.jocl.cl_context;
 import org.jocl.cl_device_id;
 import org.jocl.cl_kernel;
@@ -29,6 +30,7 @@ final class KernelLibrary implements AutoCloseable {
     private final String options;
     private final Map<String, cl_program> programs = new HashMap<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final Map<cl_kernel, Long> groupLimits = new HashMap<>();
 
     KernelLibrary(cl_context context, cl_device_id device, String options) {
         this.context = context;
@@ -54,6 +56,19 @@ final class KernelLibrary implements AutoCloseable {
             kernels.put(key, k);
         }
         return k;
+    }
+
+    /**
+     * CL_KERNEL_WORK_GROUP_SIZE: the largest work-group this kernel can run with on the device, which may be below
+     * the device's maximum for kernels that use many registers.
+     */
+    long maxGroupSize(cl_kernel kernel) {
+        return groupLimits.computeIfAbsent(kernel, k -> {
+            long[] size = new long[1];
+            CL.clGetKernelWorkGroupInfo(k, device, CL.CL_KERNEL_WORK_GROUP_SIZE, Sizeof.size_t, Pointer.to(size),
+                    null);
+            return size[0];
+        });
     }
 
     private cl_program program(String family, String extraOptions) {
@@ -123,6 +138,7 @@ final class KernelLibrary implements AutoCloseable {
     public void close() {
         kernels.values().forEach(CL::clReleaseKernel);
         kernels.clear();
+        groupLimits.clear();
         programs.values().forEach(CL::clReleaseProgram);
         programs.clear();
     }

@@ -381,10 +381,15 @@ public final class OpenClBackend implements Backend {
         return new long[] {roundUp(Math.max(1, rows), 16)};
     }
 
-    /** Work-group size for a GPU kernel that reduces rows of {@code len}: a power of two in [32, maxGroup]. */
-    private int groupFor(long len) {
+    /**
+     * Work-group size for a GPU kernel that reduces rows of {@code len}: a power of two in [32, maxGroup], and no
+     * more than the kernel itself allows on this device.
+     */
+    private int groupFor(String family, String kernel, long len) {
         long l = Long.highestOneBit(Math.max(1, len - 1)) << 1;
-        return (int) Math.max(Math.min(32, maxGroup), Math.min(maxGroup, l));
+        long limit = Math.min(maxGroup, Long.highestOneBit(Math.max(1,
+                kernels.maxGroupSize(kernels.kernel(family, "", kernel)))));
+        return (int) Math.max(Math.min(32, limit), Math.min(limit, l));
     }
 
     private static long[] grid2(long x, long y, long lx) {
@@ -446,7 +451,7 @@ public final class OpenClBackend implements Backend {
         rstd.require(DType.F32, N, "layernormForward rstd");
         weight.require(DType.F32, C, "layernormForward weight");
         if (variant == KernelVariant.GPU) {
-            int l = groupFor(C);
+            int l = groupFor("layernorm", "layernorm_forward_group", C);
             call("layernorm", "layernorm_forward_group").view(out).view(mean).view(rstd).view(inp).view(weight)
                     .view(bias).flag(bias != null).intArg(C).localFloats(l)
                     .run(new long[] {(long) N * l}, new long[] {l});
@@ -464,7 +469,7 @@ public final class OpenClBackend implements Backend {
         if (dinp != null) {
             dinp.require(DType.F32, (long) N * C, "layernormBackward dinp");
             if (variant == KernelVariant.GPU) {
-                int l = groupFor(C);
+                int l = groupFor("layernorm", "layernorm_backward_input_group", C);
                 call("layernorm", "layernorm_backward_input_group").view(dinp).view(dout).view(inp).view(weight)
                         .view(mean).view(rstd).intArg(C).localFloats(l)
                         .run(new long[] {(long) N * l}, new long[] {l});
@@ -587,7 +592,7 @@ public final class OpenClBackend implements Backend {
             bias.require(DType.F32, (long) NH * T * T, "attentionForward bias");
         }
         if (variant == KernelVariant.GPU) {
-            int l = groupFor(Math.max(T, C / NH));
+            int l = groupFor("attention", "attention_forward_group", Math.max(T, C / NH));
             call("attention", "attention_forward_group").view(out).view(preatt).view(att).view(qkv).view(bias)
                     .flag(bias != null).intArg(T).intArg(C).intArg(NH).localFloats(l)
                     .run(new long[] {rows * l}, new long[] {l});
@@ -609,7 +614,7 @@ public final class OpenClBackend implements Backend {
         datt.require(DType.F32, (long) rows * T, "attentionBackward datt");
         dout.require(DType.F32, (long) B * T * C, "attentionBackward dout");
         if (variant == KernelVariant.GPU) {
-            int l = groupFor(T);
+            int l = groupFor("attention", "attention_backward_softmax_group", T);
             call("attention", "attention_backward_softmax_group").view(dpreatt).view(datt).view(dout).view(qkv)
                     .view(att).intArg(T).intArg(C).intArg(NH).localFloats(l)
                     .run(new long[] {(long) rows * l}, new long[] {l});
@@ -718,7 +723,7 @@ public final class OpenClBackend implements Backend {
             dlogits.require(DType.F32, (long) N * V, "crossEntropyForward dlogits");
         }
         if (variant == KernelVariant.GPU) {
-            int l = groupFor(V);
+            int l = groupFor("loss", "crossentropy_forward_group", V);
             call("loss", "crossentropy_forward_group").view(losses).view(dlogits).flag(dlogits != null)
                     .view(logits).view(targets).view(mask).floatArg(dlossScale).intArg(V).localFloats(l)
                     .run(new long[] {(long) N * l}, new long[] {l});
@@ -745,7 +750,8 @@ public final class OpenClBackend implements Backend {
         int chunks = intSize(Math.max(1, (N + REDUCE_CHUNK - 1) / REDUCE_CHUNK), "sum chunks");
         cl_mem partials = scratch("reduce", (long) chunks * Sizeof.cl_float);
         if (variant == KernelVariant.GPU) {
-            int l = maxGroup;
+            int l = Math.min(groupFor("loss", "reduce_partials_group", maxGroup),
+                    groupFor("loss", "reduce_final_group", maxGroup));
             call("loss", "reduce_partials_group").buffer(partials).view(inp).longArg(N).flag(square)
                     .localFloats(l).run(new long[] {(long) chunks * l}, new long[] {l});
             call("loss", "reduce_final_group").view(out).buffer(partials).intArg(chunks).localFloats(l)
@@ -813,7 +819,7 @@ public final class OpenClBackend implements Backend {
         int bnh = B * NH;
         cl_mem scores = scratch("decode.scores", (long) bnh * maxT * Sizeof.cl_float);
         if (variant == KernelVariant.GPU) {
-            int l = groupFor(Math.max(pos + 1, C / NH));
+            int l = groupFor("decode", "attention_decode_group", Math.max(pos + 1, C / NH));
             call("decode", "attention_decode_group").view(out).view(qkv).view(kcache).view(vcache).view(bias)
                     .flag(bias != null).buffer(scores).intArg(C).intArg(NH).intArg(maxT).intArg(pos)
                     .localFloats(l).run(new long[] {(long) bnh * l}, new long[] {l});
