@@ -9,7 +9,8 @@
 // Each output is a sum over k in ascending order with fma, in both variants and on the edge paths, so results do
 // not depend on the tile a value falls in.
 //
-// Sizes fixed at build time (-D): TS, TK, WPT for the GPU kernel; RB, CV for the CPU kernels; COLSUM_ROWS for column sums.
+// Sizes fixed at build time (-D): TS, TK, WPT for the GPU kernel; RB, CV for the CPU kernels (chosen by the host
+// from the device's native vector width); COLSUM_ROWS for column sums.
 
 #ifndef TS
 #define TS 64            // gemm_tiled: a work-group computes a TS x TS tile of c
@@ -22,7 +23,7 @@
 #endif
 #define RTS (TS / WPT)   // gemm_tiled: the work-group is RTS x RTS work-items
 #ifndef RB
-#define RB 8             // gemm_rowblock: rows of c per work-item (one float16 accumulator per row)
+#define RB 8             // gemm_rowblock: rows of c per work-item (CV float16 accumulators per row)
 #endif
 #ifndef CV
 #define CV 2             // gemm_rowblock: float16 vectors per row of a block
@@ -130,11 +131,11 @@ void gemm_tiled(__global float* c, const long c_off,
     }
 }
 
-// CPU variant, in two steps. pack_column_panels copies b (K,N), through its strides, into panels of CB columns: panel p
-// is (K, CB) row-major, holding columns [p*CB, (p+1)*CB), zero beyond N; and a (M,K) likewise into panels of RB
-// rows, (K, RB) each (pack_row_panels). gemm_rowblock then streams one panel of each front to back. Reading a strided operand in place
-// walks k with a stride of N (or M) floats, which for power-of-two sizes maps every load to the same cache set and
-// thrashes L1; packing costs (M + N) K moves against M N K FMAs.
+// CPU variant, in two steps. pack_column_panels copies b (K,N), through its strides, into panels of CB columns:
+// panel p is (K, CB) row-major, holding columns [p*CB, (p+1)*CB), zero beyond N; pack_row_panels copies a (M,K)
+// likewise into panels of RB rows, (K, RB) each. gemm_rowblock then streams one panel of each front to back.
+// Reading a strided operand in place walks k with a stride of N (or M) floats, which for power-of-two sizes maps
+// every load to the same cache set and thrashes L1; packing costs (M + N) K moves against M N K FMAs.
 
 // dst (ceil(N/width), K, width) written from src (K,N) via strides (s_k, s_n), zero beyond N: one work-item per
 // (k, panel) copies one panel row. Neighbouring work-items (along k) write neighbouring panel rows, and read
@@ -179,8 +180,9 @@ __kernel void pack_column_panels(__global float* dst, __global const float* src,
     pack_panel_row(dst, src, src_off, s_k, s_n, K, N, CB);
 }
 
-// c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels (ap of RB rows, bp of CB columns). global (ceil(M/RB), ceil(N/CB)): row blocks vary fastest, so consecutive work-items reuse one b panel
-// (K*CB floats, the larger of the two) from cache while the small a panels stream.
+// c (M,N) [+]= a (M,K) . b (K,N) [+ bias (N)], a and b given as panels (ap of RB rows, bp of CB columns).
+// global (ceil(M/RB), ceil(N/CB)): row blocks vary fastest, so consecutive work-items reuse one b panel (K*CB
+// floats, the larger of the two) from cache while the small a panels stream.
 // A work-item owns an RB x CB block of c held in RB*CV float16 registers and streams k: per step CV vector loads of
 // the panel and RB broadcasts of a feed RB*CV vector FMAs (an outer-product update, the shape CPU vector units
 // want). Padding rows and columns are zeros and are not stored, so edge blocks run the same code and sum in the same

@@ -37,9 +37,6 @@ public final class OpenClBackend implements Backend {
     static final int TILE = 64;            // gemm_tiled: output tile per work-group
     static final int TILE_K = 16;          // gemm_tiled: k depth per local-memory stage
     static final int WORK_PER_THREAD = 4;  // gemm_tiled: outputs per work-item per dimension
-    static final int ROW_BLOCK = 8;        // gemm_rowblock: rows per work-item (8 x 2 float16 = 16 accumulators,
-    static final int COLUMN_VECTORS = 2;   //   which fit the 32 vector registers of AVX-512 with room for operands)
-    static final int COLUMN_BLOCK = 16 * COLUMN_VECTORS; // gemm_rowblock: columns per work-item
     static final int COLSUM_ROWS = 64;     // rows per partial of a column sum
     static final int REDUCE_CHUNK = 4096;  // elements per partial of sum / sumOfSquares
 
@@ -59,6 +56,9 @@ public final class OpenClBackend implements Backend {
     private final Map<String, Long> scratchBytes = new HashMap<>();
     private final List<ClMemory> allocations = new ArrayList<>();
     private final int maxGroup;
+    /** gemm_rowblock's register block: rows per work-item, and float16 vectors (16 columns each) per row. */
+    private final int rowBlock;
+    private final int columnVectors;
     private long allocatedBytes;
     private boolean closed;
 
@@ -89,13 +89,20 @@ public final class OpenClBackend implements Backend {
         }
         long groupLimit = OpenClPlatforms.deviceSize(device.device(), CL.CL_DEVICE_MAX_WORK_GROUP_SIZE);
         maxGroup = (int) Math.min(MAX_GROUP, Long.highestOneBit(Math.max(1, groupLimit)));
+        // gemm_rowblock keeps rowBlock x columnVectors float16 accumulators in registers. With 16-float native
+        // vectors (AVX-512: 32 registers) 8 x 2 leaves room for the operands; with 8-float vectors (AVX2: 16
+        // registers, a float16 taking two) 6 x 1 does.
+        int nativeFloats = OpenClPlatforms.deviceInt(device.device(), CL.CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT);
+        rowBlock = nativeFloats >= 16 ? 8 : 6;
+        columnVectors = nativeFloats >= 16 ? 2 : 1;
         kernels = new KernelLibrary(context, device.device(), buildOptions());
     }
 
-    private static String buildOptions() {
+    private String buildOptions() {
         return "-cl-std=CL1.2"
                 + " -DTS=" + TILE + " -DTK=" + TILE_K + " -DWPT=" + WORK_PER_THREAD
-                + " -DRB=" + ROW_BLOCK + " -DCV=" + COLUMN_VECTORS + " -DCOLSUM_ROWS=" + COLSUM_ROWS + " -DREDUCE_CHUNK=" + REDUCE_CHUNK;
+                + " -DRB=" + rowBlock + " -DCV=" + columnVectors
+                + " -DCOLSUM_ROWS=" + COLSUM_ROWS + " -DREDUCE_CHUNK=" + REDUCE_CHUNK;
     }
 
     public OpenClDevice device() {
@@ -562,12 +569,13 @@ public final class OpenClBackend implements Backend {
     /** As {@link #gemmTiled}, in the CPU kernels: a and b are first packed into panels; see matmul.cl. */
     private void gemmRowblock(View c, View a, int aSm, int aSk, cl_mem b, long bOffset, int bSk, int bSn, View bias,
                               boolean accumulate, int M, int N, int K) {
-        long rowPanels = (M + ROW_BLOCK - 1) / ROW_BLOCK;
-        long colPanels = (N + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-        cl_mem ap = scratch("gemm.a", rowPanels * ROW_BLOCK * K * Sizeof.cl_float);
-        cl_mem bp = scratch("gemm.b", colPanels * COLUMN_BLOCK * K * Sizeof.cl_float);
-        pack("pack_row_panels", ap, buffer(a), a.offset(), aSk, aSm, K, M, ROW_BLOCK);
-        pack("pack_column_panels", bp, b, bOffset, bSk, bSn, K, N, COLUMN_BLOCK);
+        int columnBlock = 16 * columnVectors;
+        long rowPanels = (M + rowBlock - 1) / rowBlock;
+        long colPanels = (N + columnBlock - 1) / columnBlock;
+        cl_mem ap = scratch("gemm.a", rowPanels * rowBlock * K * Sizeof.cl_float);
+        cl_mem bp = scratch("gemm.b", colPanels * columnBlock * K * Sizeof.cl_float);
+        pack("pack_row_panels", ap, buffer(a), a.offset(), aSk, aSm, K, M, rowBlock);
+        pack("pack_column_panels", bp, b, bOffset, bSk, bSn, K, N, columnBlock);
         call("matmul", "gemm_rowblock").view(c).buffer(ap).buffer(bp).view(bias).flag(bias != null)
                 .flag(accumulate).intArg(M).intArg(N).intArg(K).run(new long[] {rowPanels, colPanels}, null);
     }
@@ -597,7 +605,8 @@ public final class OpenClBackend implements Backend {
                     .flag(bias != null).intArg(T).intArg(C).intArg(NH).localFloats(l)
                     .run(new long[] {rows * l}, new long[] {l});
         } else {
-            call("attention", headOptions(C, NH), "attention_forward_row").view(out).view(preatt).view(att).view(qkv).view(bias)
+            call("attention", headOptions(C, NH), "attention_forward_row")
+                    .view(out).view(preatt).view(att).view(qkv).view(bias)
                     .flag(bias != null).intArg(T).intArg(C).intArg(NH).intArg(intSize(rows, "attention rows"))
                     .run(perRow(rows), null);
         }
@@ -619,7 +628,8 @@ public final class OpenClBackend implements Backend {
                     .view(att).intArg(T).intArg(C).intArg(NH).localFloats(l)
                     .run(new long[] {(long) rows * l}, new long[] {l});
         } else {
-            call("attention", headOptions(C, NH), "attention_backward_softmax_row").view(dpreatt).view(datt).view(dout).view(qkv)
+            call("attention", headOptions(C, NH), "attention_backward_softmax_row")
+                    .view(dpreatt).view(datt).view(dout).view(qkv)
                     .view(att).intArg(T).intArg(C).intArg(NH).intArg(rows).run(perRow(rows), null);
         }
         if (variant == KernelVariant.GPU) {
@@ -637,7 +647,8 @@ public final class OpenClBackend implements Backend {
         }
         if (dbias != null) {
             dbias.require(DType.F32, (long) NH * T * T, "attentionBackward dbias");
-            call("attention", headOptions(C, NH), "attention_backward_bias").view(dbias).view(dpreatt).intArg(B).intArg(T).intArg(NH)
+            call("attention", headOptions(C, NH), "attention_backward_bias")
+                    .view(dbias).view(dpreatt).intArg(B).intArg(T).intArg(NH)
                     .run(elementwiseGlobal((long) NH * T * T), ELEMENTWISE_LOCAL);
         }
     }
@@ -824,7 +835,8 @@ public final class OpenClBackend implements Backend {
                     .flag(bias != null).buffer(scores).intArg(C).intArg(NH).intArg(maxT).intArg(pos)
                     .localFloats(l).run(new long[] {(long) bnh * l}, new long[] {l});
         } else {
-            call("decode", headOptions(C, NH), "attention_decode_row").view(out).view(qkv).view(kcache).view(vcache).view(bias)
+            call("decode", headOptions(C, NH), "attention_decode_row")
+                    .view(out).view(qkv).view(kcache).view(vcache).view(bias)
                     .flag(bias != null).buffer(scores).intArg(C).intArg(NH).intArg(maxT).intArg(pos).intArg(bnh)
                     .run(perRow(bnh), null);
         }

@@ -23,9 +23,10 @@ import java.util.SplittableRandom;
 
 /**
  * {@code lengthgen profile}: times every task of a training step (forward, backward, gradient norm, AdamW) on a
- * backend and prints the per-task table, then the same time summed per op (and, on OpenCL, per kernel). On OpenCL
- * the times are the kernels' device timestamps; on the Java backends, wall-clock time per task. The data is random tokens at the shape of the
- * paper's format (width 20: T = 65 input positions, batch 64); the content of the tokens does not change the work.
+ * backend and prints the per-task table, then the same time summed per op (and, on OpenCL, per kernel). On
+ * OpenCL the times are the kernels' device timestamps; on the Java backends, wall-clock time per task. The data is
+ * random tokens at the shape of the paper's format (width 20: T = 65 input positions, batch 64); the content of the
+ * tokens does not change the work.
  */
 public final class ProfileCommand implements Command {
 
