@@ -152,7 +152,7 @@ inline void pack_panel_row(__global float* dst, __global const float* src, const
     __global const float* s = src + src_off + (long) k * s_k;
     const int j0 = p * width;
     if (j0 + width <= N) {
-        if (s_n == 1) {
+        if (s_n == 1 && width % 8 == 0) {
             for (int jj = 0; jj < width; jj += 8) {
                 vstore8(vload8(0, s + j0 + jj), 0, d + jj);
             }
