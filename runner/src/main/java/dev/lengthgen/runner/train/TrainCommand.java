@@ -75,6 +75,8 @@ public final class TrainCommand implements Command {
         o.addOption(arg("eval-every", "N", "evaluate and checkpoint every N steps (default 500)"));
         o.addOption(arg("log-every", "N", "write a metrics line every N steps (default 10)"));
         o.addOption(arg("eval-samples", "N", "test problems per length for evaluations during training (default 200)"));
+        o.addOption(Option.builder().longOpt("profile")
+                .desc("time every task of every training step and print the per-op table at the end").build());
         return o;
     }
 
@@ -139,7 +141,7 @@ public final class TrainCommand implements Command {
                     settings.steps(), settings.batch(), settings.trainT());
             TrainingRun run = new TrainingRun(settings, dir, backend, out);
             try {
-                run.run(trainer, checkpointMetadata(settings), System.console() != null);
+                run.run(trainer, checkpointMetadata(settings), System.console() != null, line.hasOption("profile"));
             } catch (TrainingRun.DivergedException e) {
                 out.println("lengthgen train: " + e.getMessage());
                 return Main.EXIT_FAILURE;
@@ -157,7 +159,7 @@ public final class TrainCommand implements Command {
     private static String[] originalArgs(CommandLine line) {
         List<String> a = new ArrayList<>();
         for (Option o : line.getOptions()) {
-            if (o.getLongOpt().equals("out") || o.getLongOpt().equals("force") || o.getLongOpt().equals("resume")) {
+            if (List.of("out", "force", "resume", "profile").contains(o.getLongOpt())) {
                 continue;
             }
             a.add("--" + o.getLongOpt());
