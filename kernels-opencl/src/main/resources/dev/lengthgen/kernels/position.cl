@@ -50,27 +50,27 @@ inline void rotary_cos_sin(const int pos, const float2 f, float* c, float* s) {
 __kernel void rotary_forward(__global float* out, const long out_off, __global const float* qkv, const long qkv_off,
                              __global const int* pos, const long pos_off, __global const float2* freq,
                              const int N, const int C, const int NH) {
-    const int half = C / NH / 2;
+    const int pairs = C / NH / 2;
     const int g = get_global_id(0);
-    if (g >= N * half) {
+    if (g >= N * pairs) {
         return;
     }
-    const int n = g / half;
-    const int i = g % half;
+    const int n = g / pairs;
+    const int i = g % pairs;
     float c, s;
     rotary_cos_sin(pos[pos_off + n], freq[i], &c, &s);
     const long row = (long) n * 3 * C + 2 * i;
     __global const float* x = qkv + qkv_off + row;
     __global float* y = out + out_off + row;
     for (int h = 0; h < 2 * NH; h++) {   // the q heads, then the k heads: channel h * hs
-        const int at = h * 2 * half;
+        const int at = h * 2 * pairs;
         const float x0 = x[at];
         const float x1 = x[at + 1];
         y[at] = x0 * c - x1 * s;
         y[at + 1] = x0 * s + x1 * c;
     }
     for (int h = 0; h < NH; h++) {
-        const int at = 2 * C + h * 2 * half;
+        const int at = 2 * C + h * 2 * pairs;
         y[at] = x[at];
         y[at + 1] = x[at + 1];
     }
@@ -80,27 +80,27 @@ __kernel void rotary_forward(__global float* out, const long out_off, __global c
 __kernel void rotary_backward(__global float* dqkv, const long dqkv_off, __global const float* dout,
                               const long dout_off, __global const int* pos, const long pos_off,
                               __global const float2* freq, const int N, const int C, const int NH) {
-    const int half = C / NH / 2;
+    const int pairs = C / NH / 2;
     const int g = get_global_id(0);
-    if (g >= N * half) {
+    if (g >= N * pairs) {
         return;
     }
-    const int n = g / half;
-    const int i = g % half;
+    const int n = g / pairs;
+    const int i = g % pairs;
     float c, s;
     rotary_cos_sin(pos[pos_off + n], freq[i], &c, &s);
     const long row = (long) n * 3 * C + 2 * i;
     __global const float* d = dout + dout_off + row;
     __global float* dx = dqkv + dqkv_off + row;
     for (int h = 0; h < 2 * NH; h++) {
-        const int at = h * 2 * half;
+        const int at = h * 2 * pairs;
         const float d0 = d[at];
         const float d1 = d[at + 1];
         dx[at] += d0 * c + d1 * s;
         dx[at + 1] += d1 * c - d0 * s;
     }
     for (int h = 0; h < NH; h++) {
-        const int at = 2 * C + h * 2 * half;
+        const int at = 2 * C + h * 2 * pairs;
         dx[at] += d[at];
         dx[at + 1] += d[at + 1];
     }
