@@ -5,11 +5,11 @@
 //   forward:  out[2i] = x[2i] cos a - x[2i+1] sin a,  out[2i+1] = x[2i] sin a + x[2i+1] cos a;  v copied
 //   backward: dqkv += R^T dout (the rotation by -a) for q and k; dqkv += dout for v
 // The angle of a large position needs more than float precision: at pos = 10^4 and f_0 = 1 one float ulp of the
-// angle is 10^-3, which would put the result three orders of magnitude off the double-precision reference. So the
-// host passes each f_i as an unevaluated sum of two floats (hi, lo), the kernel forms pos * f_i exactly as two
-// floats with fma, and reduces it modulo 2 pi with 2 pi split into three floats (Cody-Waite); only then is a float
-// sin/cos taken, of an argument in about [-pi, pi], and corrected by the part that did not fit into it. Angles come
-// out accurate to a few float ulps for any |pos| < 2^24.
+// angle is 10^-3, an error of that size in cos and sin, where parity with the double-precision reference allows
+// 10^-6. So the host passes each f_i as an unevaluated sum of two floats (hi, lo), the kernel forms pos * f_i exactly
+// as two floats with fma, and reduces it modulo 2 pi with 2 pi split into three floats (Cody-Waite); only then is a
+// float sin/cos taken, of an argument in about [-pi, pi], and corrected by the part that did not fit into it. Angles
+// come out accurate to a few float ulps for any |pos| < 2^24.
 //
 // Bucket bias: bias (NH,T,T) from a per-head table (NH,K) by bucket ids (T*T), causal entries j <= i only:
 //   forward:  bias[h,i,j] = table[h, buckets[i*T + j]] (j <= i), 0 (j > i)
