@@ -112,9 +112,6 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                     doc.put("gemm", GemmBench.run(backend, sizes, samples, log));
                     break;
                 case "step": {
-                    if (peak == null) {
-                        throw new UsageException("bench step reports MFU and needs the peak: drop --no-peak");
-                    }
                     List<Map<String, Object>> rows = new ArrayList<>();
                     for (String p : presets) {
                         int steps = stepsFlag > 0 ? stepsFlag : (p.equals("micro") || p.equals("nano") ? 10 : 5);

@@ -80,7 +80,7 @@ final class StepBench {
         double flops = model.trainingFlops(B, T);
         double median = time.median();
         double tokensPerSecond = (double) B * T / median;
-        double mfu = flops / median / (peak.gflops() * 1e9);
+        double mfu = peak == null ? Double.NaN : flops / median / (peak.gflops() * 1e9);
 
         // one more step with per-task timing
         backend.resetProfile();
@@ -113,7 +113,9 @@ final class StepBench {
         m.put("tokens_per_second", Peak.round(tokensPerSecond));
         m.put("model_gflop_per_step", Peak.round(flops / 1e9));
         m.put("achieved_gflops", Peak.round(flops / median / 1e9));
-        m.put("mfu", Peak.round(mfu));
+        if (peak != null) {
+            m.put("mfu", Peak.round(mfu));
+        }
         m.put("last_loss", loss);
         m.put("allocated_bytes_per_step_training_thread", after[0] < 0 ? -1 : (after[0] - before[0]) / steps);
         m.put("allocated_bytes_per_step_workers", after[1] < 0 ? -1 : (after[1] - before[1]) / steps);
@@ -122,8 +124,9 @@ final class StepBench {
             log.printf("%s (%dL/%dH/%d, %,d parameters, dropout %.1f), batch %d x T %d:%n", preset, config.layers(),
                     config.heads(), config.dim(), model.layout.total(), config.dropout(), B, T);
             log.printf("  %.1f ms/step median (%.1f - %.1f over %d steps), %,.0f tokens/s, %.2f GFLOP/step, "
-                            + "%.1f GFLOP/s, MFU %.1f%%%n", median * 1e3, time.min() * 1e3, time.max() * 1e3, steps,
-                    tokensPerSecond, flops / 1e9, flops / median / 1e9, mfu * 100);
+                            + "%.1f GFLOP/s%s%n", median * 1e3, time.min() * 1e3, time.max() * 1e3, steps,
+                    tokensPerSecond, flops / 1e9, flops / median / 1e9,
+                    peak == null ? "" : String.format(", MFU %.1f%%", mfu * 100));
             log.printf("  heap allocated per step: training thread %s, workers %s%n", bytes(after[0] - before[0],
                     steps, after[0]), bytes(after[1] - before[1], steps, after[1]));
             log.printf("  profile of one step (%s):%n", backend.name());
