@@ -17,6 +17,7 @@ import static dev.lengthgen.engine.cpu.GemmKernels.NR;
  * in L2 while every sliver of the panel passes over them) in MR x NR tiles. Packing B is what makes the transposed
  * weight (W^T) as fast as a plain matrix. A is read in place by the kernels ({@link GemmKernels}) when it is
  * row-major or transposed; only partial edge tiles and other layouts copy an A sliver into a zero-padded scratch.
+ * (The scratch for a row-major sliver is MR x kc, so edgeA holds KC * MR floats either way.)
  *
  * <p>Work is split by rows of C (or by columns when C is wide and short) into one contiguous range per worker. Every
  * element of C is summed in the same order (k ascending within a slab, slabs ascending) whatever the split, so the
@@ -152,21 +153,40 @@ final class Gemm implements WorkerPool.Job {
     }
 
     /**
-     * A tile the kernels cannot take in place (fewer than MR rows or NR columns, or an A in another layout): the A
-     * sliver is copied into a zero-padded [k][MR] scratch, the kernel fills a whole scratch tile, and only the valid
-     * part is added to C.
+     * A tile the kernels cannot take in place (fewer than MR rows or NR columns, or an A in another layout). It runs
+     * on the same kernel as the full tiles of this product (a rarely used kernel would stay un-compiled by the JIT,
+     * and the Vector API is slow and allocates until it is): A's rows are used in place when there are MR of them,
+     * else copied into a zero-padded scratch in the kernel's layout; the kernel fills a whole scratch tile (the
+     * packed B sliver is zero-padded), and only the valid part is added to C.
      */
     private void edge(int worker, int row, int mr, int pc, int kc, float[] bp, int bo, int co, int nr) {
         float[] ap = edgeA[worker];
         float[] tile = edgeTile[worker];
-        for (int kk = 0; kk < kc; kk++) {
-            int src = aOff + row * aRow + (pc + kk) * aCol;
-            for (int ii = 0; ii < MR; ii++) {
-                ap[kk * MR + ii] = ii < mr ? a[src + ii * aRow] : 0f;
-            }
-        }
         java.util.Arrays.fill(tile, 0f);
-        GemmKernels.cols(kc, ap, 0, MR, bp, bo, tile, 0, NR);
+        int src = aOff + row * aRow + pc * aCol;
+        if (aRow == 1) {
+            if (mr == MR) {
+                GemmKernels.cols(kc, a, src, aCol, bp, bo, tile, 0, NR);
+            } else {
+                // [k][MR]: the transposed layout, zero-padded rows
+                for (int kk = 0; kk < kc; kk++) {
+                    for (int ii = 0; ii < MR; ii++) {
+                        ap[kk * MR + ii] = ii < mr ? a[src + kk * aCol + ii] : 0f;
+                    }
+                }
+                GemmKernels.cols(kc, ap, 0, MR, bp, bo, tile, 0, NR);
+            }
+        } else if (aCol == 1 && mr == MR) {
+            GemmKernels.rows(kc, a, src, aRow, bp, bo, tile, 0, NR);
+        } else {
+            // [MR][k]: the row-major layout, zero-padded rows
+            for (int ii = 0; ii < MR; ii++) {
+                for (int kk = 0; kk < kc; kk++) {
+                    ap[ii * kc + kk] = ii < mr ? a[src + ii * aRow + kk * aCol] : 0f;
+                }
+            }
+            GemmKernels.rows(kc, ap, 0, kc, bp, bo, tile, 0, NR);
+        }
         for (int i = 0; i < mr; i++) {
             int r = co + i * ldc;
             for (int j = 0; j < nr; j++) {

@@ -49,7 +49,7 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                 + " (default 1000)"));
         o.addOption(arg("width", "W", "step, decode: operand width of the addition format (default 20: T = 65)"));
         o.addOption(arg("steps", "N", "step: timed steps per preset (default 10; 5 for mini and larger)"));
-        o.addOption(arg("warmup", "N", "step: untimed steps first (default 3)"));
+        o.addOption(arg("warmup", "N", "step: untimed steps first (default 5)"));
         o.addOption(arg("examples", "N", "decode: problems per evaluation (default 10000)"));
         o.addOption(arg("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
                 + " (default 3)"));
@@ -78,7 +78,7 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         int batch = Flags.intValue(line, "batch", which.equals("decode") ? 1000 : 64, 1, 1 << 20);
         int width = Flags.intValue(line, "width", 20, 1, 200);
         int stepsFlag = Flags.intValue(line, "steps", 0, 1, 100_000);
-        int warmup = Flags.intValue(line, "warmup", 3, 0, 100_000);
+        int warmup = Flags.intValue(line, "warmup", 5, 0, 100_000);
         int examples = Flags.intValue(line, "examples", 10_000, 1, 10_000_000);
         int samples = Flags.intValue(line, "samples", which.equals("gemm") ? 7 : 3, 1, 1000);
         BackendOptions.name(line, "cpu");
