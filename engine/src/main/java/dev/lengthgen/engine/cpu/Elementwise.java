@@ -16,7 +16,7 @@ final class Elementwise implements WorkerPool.Task {
     static final int CHUNK = 16384;
 
     private enum Kind { GELU_FORWARD, GELU_BACKWARD, RESIDUAL_FORWARD, RESIDUAL_BACKWARD, DROPOUT_FORWARD,
-        DROPOUT_BACKWARD }
+        DROPOUT_BACKWARD, ZERO, COPY }
 
     private final WorkerPool pool;
     private final int[][] uniformBits;
@@ -40,6 +40,16 @@ final class Elementwise implements WorkerPool.Task {
         uniformBits = new int[pool.workers()][CHUNK];
         longLanes = new long[pool.workers()][PhiloxLanes.LANES];
         factors = new float[pool.workers()][CHUNK];
+    }
+
+    /** x (N) = 0: large buffers (a step's gradients) are memory-bound, and two cores move more bytes than one. */
+    void zero(float[] x, int xo, int n) {
+        dispatch(Kind.ZERO, n, x, xo, null, 0, null, 0);
+    }
+
+    /** dst (N) = src. */
+    void copy(float[] dst, int dstO, float[] src, int srcO, int n) {
+        dispatch(Kind.COPY, n, dst, dstO, src, srcO, null, 0);
     }
 
     /** out (N) = GELU(inp). */
@@ -124,6 +134,8 @@ final class Elementwise implements WorkerPool.Task {
             case RESIDUAL_BACKWARD: residualBackward(from, to); break;
             case DROPOUT_FORWARD: dropout(from, to, false, worker); break;
             case DROPOUT_BACKWARD: dropout(from, to, true, worker); break;
+            case ZERO: java.util.Arrays.fill(x, xo + from, xo + to, 0f); break;
+            case COPY: System.arraycopy(y, yo + from, x, xo + from, to - from); break;
             default: throw new IllegalStateException(kind.toString());
         }
     }

@@ -62,11 +62,20 @@ final class StepBench {
         model.initialize(SEED);
         Trainer trainer = new Trainer(model, B, T, AdamWConfig.paper(), SEED);
         float lr = 1e-3f;
-        for (int i = 0; i < warmup; i++) {
-            trainer.step(batches.get(i), lr);
-        }
         Thread[] workers = backend instanceof CpuBackend ? ((CpuBackend) backend).workerThreads() : new Thread[0];
         AllocationMeter meter = new AllocationMeter(Thread.currentThread(), workers);
+        // Warm-up: at least `warmup` steps, and more (up to 4x) while a step still allocates, i.e. while the JIT is
+        // still compiling the Vector API code (interpreted vector code allocates and is slow); on a busy machine
+        // the compiler threads get less CPU and need more steps.
+        int warm = 0;
+        for (; warm < warmup; warm++) {
+            trainer.step(batches.get(warm % batches.size()), lr);
+        }
+        boolean allocating = true;
+        while (allocating && warm < 4 * warmup) {
+            allocating = allocatesAtWarmup(meter, trainer, batches.get(warm % batches.size()), lr);
+            warm++;
+        }
         double[] seconds = new double[steps];
         float loss = 0;
         long[] before = meter.read();
@@ -105,7 +114,7 @@ final class StepBench {
         m.put("batch", B);
         m.put("T", T);
         m.put("width", width);
-        m.put("warmup_steps", warmup);
+        m.put("warmup_steps", warm);
         m.put("timed_steps", steps);
         m.put("ms_per_step_median", Peak.round(median * 1e3));
         m.put("ms_per_step_min", Peak.round(time.min() * 1e3));
@@ -134,6 +143,17 @@ final class StepBench {
         }
         return m;
     }
+
+    /** Runs one step; true when it allocated more than {@link #SETTLED_BYTES} on the training thread and workers. */
+    private static boolean allocatesAtWarmup(AllocationMeter meter, Trainer trainer, Batch batch, float lr) {
+        long[] before = meter.read();
+        trainer.step(batch, lr);
+        long[] after = meter.read();
+        return before[0] >= 0 && (after[0] - before[0]) + (after[1] - before[1]) > SETTLED_BYTES;
+    }
+
+    /** Heap bytes per step below which the JIT counts as settled (the model's own per-step objects are a few KB). */
+    static final long SETTLED_BYTES = 256 * 1024;
 
     private static String bytes(long total, int steps, long raw) {
         return raw < 0 ? "not measured" : String.format("%,d B", total / steps);
