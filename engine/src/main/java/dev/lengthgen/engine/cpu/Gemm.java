@@ -207,12 +207,13 @@ final class Gemm implements WorkerPool.Job {
                     System.arraycopy(b, src + kk * bRow, bp, base + kk * NR, cols);
                 }
             } else if (bRow == 1) {
-                // B is stored transposed (a weight used as W^T): read along k, write with stride NR
-                for (int jj = 0; jj < cols; jj++) {
-                    int from = src + jj * bCol;
-                    int to = base + jj;
-                    for (int kk = 0; kk < kc; kk++) {
-                        bp[to + kk * NR] = b[from + kk];
+                // B is stored transposed (a weight used as W^T): write the sliver in order; the reads walk NR rows
+                // of W side by side, whose cache lines stay in L1 from one k to the next
+                for (int kk = 0; kk < kc; kk++) {
+                    int to = base + kk * NR;
+                    int from = src + kk;
+                    for (int jj = 0; jj < cols; jj++) {
+                        bp[to + jj] = b[from + jj * bCol];
                     }
                 }
             } else {
