@@ -27,30 +27,47 @@ final class GemmBench {
     /** Per size: median GFLOP/s of forward and backward. */
     static List<Map<String, Object>> run(Backend backend, int[] sizes, int samples, PrintStream log) {
         List<Map<String, Object>> rows = new ArrayList<>();
+        // JIT warm-up of every code path (each size has its own edge tiles and blockings) before any timing
         for (int n : sizes) {
-            long nn = (long) n * n;
-            Random rng = new Random(n);
-            View inp = filled(backend, nn, rng, "inp");
-            View w = filled(backend, nn, rng, "weight");
-            View dout = filled(backend, nn, rng, "dout");
-            View out = backend.allocate(DType.F32, nn, "out").view();
-            View dinp = backend.allocate(DType.F32, nn, "dinp").view();
-            View dw = backend.allocate(DType.F32, nn, "dweight").view();
-            Runnable forward = () -> backend.matmulForward(out, inp, w, null, n, n, n);
-            Runnable backward = () -> backend.matmulBackward(dinp, dw, null, dout, inp, w, n, n, n);
-            Samples fwd = time(backend, forward, samples).map(s -> 2.0 * n * n * n / s / 1e9);
-            Samples bwd = time(backend, backward, samples).map(s -> 4.0 * n * n * n / s / 1e9);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("size", n);
-            row.put("forward", json(fwd));
-            row.put("backward", json(bwd));
+            measure(backend, n, 1, 0.5);
+        }
+        for (int n : sizes) {
+            Map<String, Object> row = measure(backend, n, samples, WARMUP_SECONDS);
             rows.add(row);
             if (log != null) {
+                Samples fwd = (Samples) row.remove("forward_samples");
+                Samples bwd = (Samples) row.remove("backward_samples");
                 log.printf("  %5d   %8.1f  (%6.1f - %6.1f)   %8.1f  (%6.1f - %6.1f)%n", n, fwd.median(), fwd.min(),
                         fwd.max(), bwd.median(), bwd.min(), bwd.max());
+            } else {
+                row.remove("forward_samples");
+                row.remove("backward_samples");
             }
         }
         return rows;
+    }
+
+    /** One size: forward and backward GFLOP/s samples (the Samples objects ride along for the table). */
+    private static Map<String, Object> measure(Backend backend, int n, int samples, double warmupSeconds) {
+        long nn = (long) n * n;
+        Random rng = new Random(n);
+        View inp = filled(backend, nn, rng, "inp");
+        View w = filled(backend, nn, rng, "weight");
+        View dout = filled(backend, nn, rng, "dout");
+        View out = backend.allocate(DType.F32, nn, "out").view();
+        View dinp = backend.allocate(DType.F32, nn, "dinp").view();
+        View dw = backend.allocate(DType.F32, nn, "dweight").view();
+        Runnable forward = () -> backend.matmulForward(out, inp, w, null, n, n, n);
+        Runnable backward = () -> backend.matmulBackward(dinp, dw, null, dout, inp, w, n, n, n);
+        Samples fwd = time(backend, forward, samples, warmupSeconds).map(s -> 2.0 * n * n * n / s / 1e9);
+        Samples bwd = time(backend, backward, samples, warmupSeconds).map(s -> 4.0 * n * n * n / s / 1e9);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("size", n);
+        row.put("forward", json(fwd));
+        row.put("backward", json(bwd));
+        row.put("forward_samples", fwd);
+        row.put("backward_samples", bwd);
+        return row;
     }
 
     static String header() {
@@ -58,7 +75,7 @@ final class GemmBench {
     }
 
     /** Seconds per call: warm-up, then {@code samples} timed samples of a calibrated number of calls each. */
-    static Samples time(Backend backend, Runnable op, int samples) {
+    static Samples time(Backend backend, Runnable op, int samples, double warmupSeconds) {
         long start = System.nanoTime();
         int warm = 0;
         double perCall;
@@ -67,7 +84,7 @@ final class GemmBench {
             backend.finish();
             warm++;
             perCall = (System.nanoTime() - start) / 1e9 / warm;
-        } while (System.nanoTime() - start < WARMUP_SECONDS * 1e9 && warm < 1000);
+        } while (System.nanoTime() - start < warmupSeconds * 1e9 && warm < 1000);
         // the later calls of the warm-up are the better estimate of one call
         long t0 = System.nanoTime();
         op.run();
