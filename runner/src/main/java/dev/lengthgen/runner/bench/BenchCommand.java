@@ -53,6 +53,8 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         o.addOption(arg("examples", "N", "decode: problems per evaluation (default 10000)"));
         o.addOption(arg("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
                 + " (default 3)"));
+        o.addOption(arg("min-time", "SECONDS", "gemm: least time of one timed sample (default 0.2; warm-up scales"
+                + " with it)"));
         o.addOption(Option.builder().longOpt("no-peak").desc("skip measuring the fp32 peak (no MFU)").build());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON document instead of the table").build());
         return o;
@@ -81,6 +83,7 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         int warmup = Flags.intValue(line, "warmup", 5, 0, 100_000);
         int examples = Flags.intValue(line, "examples", 10_000, 1, 10_000_000);
         int samples = Flags.intValue(line, "samples", which.equals("gemm") ? 7 : 3, 1, 1000);
+        double minTime = Flags.floatValue(line, "min-time", (float) GemmBench.SAMPLE_SECONDS, 0.001f, 60f);
         BackendOptions.name(line, "cpu");
 
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -109,7 +112,7 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                                 + " samples:");
                         log.println(GemmBench.header());
                     }
-                    doc.put("gemm", GemmBench.run(backend, sizes, samples, log));
+                    doc.put("gemm", GemmBench.run(backend, sizes, samples, minTime, log));
                     break;
                 case "step": {
                     List<Map<String, Object>> rows = new ArrayList<>();
