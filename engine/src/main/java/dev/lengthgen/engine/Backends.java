@@ -1,6 +1,8 @@
 package dev.lengthgen.engine;
 
 import dev.lengthgen.engine.cpu.CpuBackend;
+import dev.lengthgen.engine.opencl.OpenClBackend;
+import dev.lengthgen.engine.opencl.OpenClPlatforms;
 import dev.lengthgen.engine.reference.ReferenceBackend;
 
 import java.util.List;
@@ -24,9 +26,13 @@ public final class Backends {
             case "cpu":
                 return new CpuBackend(threads);
             case "opencl":
-                throw new BackendUnavailableException("the opencl backend is not built yet; use --backend reference");
+                return OpenClBackend.open(device);
             case "auto":
-                return new ReferenceBackend();
+                if (OpenClPlatforms.hasGpu()) {
+                    return OpenClBackend.open(device);
+                }
+                // No OpenCL GPU: the Vector API backend is the fast path on CPUs (faster than PoCL's CPU device).
+                return new CpuBackend(threads);
             default:
                 throw new IllegalArgumentException("unknown backend '" + name + "': use one of " + NAMES);
         }

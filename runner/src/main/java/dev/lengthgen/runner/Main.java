@@ -4,6 +4,10 @@ import dev.lengthgen.runner.bench.BenchCommand;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.data.DataCommand;
+import dev.lengthgen.runner.devices.DevicesCommand;
+import dev.lengthgen.runner.eval.EvalCommand;
+import dev.lengthgen.runner.profile.ProfileCommand;
+import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.theory.TheoryCommand;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
@@ -29,7 +33,8 @@ public final class Main {
 
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
-        return List.of(new DataCommand(), new TheoryCommand(), new BenchCommand());
+        return List.of(new TrainCommand(), new EvalCommand(), new DataCommand(), new TheoryCommand(),
+                new BenchCommand(), new ProfileCommand(), new DevicesCommand());
     }
 
     public static void main(String[] args) {
@@ -59,6 +64,11 @@ public final class Main {
             if (line.hasOption("help")) {
                 printHelp(command, options, out);
                 return EXIT_OK;
+            }
+            for (Option given : line.getOptions()) {
+                if (given.hasArg() && line.getOptionValues(given.getLongOpt()).length > 1) {
+                    throw new UsageException("--" + given.getLongOpt() + " is given more than once: keep one");
+                }
             }
             if (!line.getArgList().isEmpty() && !acceptsArguments(command)) {
                 throw new UsageException("unexpected argument '" + line.getArgList().get(0)

@@ -32,11 +32,14 @@ public final class BackendOptions {
 
     /** Opens the backend the flags ask for; an unavailable one is a usage error with its install hint. */
     public static Backend open(CommandLine line, String fallback) throws UsageException {
-        String name = name(line, fallback);
-        int threads = Flags.intValue(line, "threads", 0, 0, 1024);
+        return open(name(line, fallback), line.getOptionValue("device"), Flags.intValue(line, "threads", 0, 0, 1024));
+    }
+
+    /** Opens a backend by name; an unavailable one is a usage error carrying its install hint. */
+    public static Backend open(String name, String device, int threads) throws UsageException {
         try {
-            return Backends.open(name, line.getOptionValue("device"), threads);
-        } catch (BackendUnavailableException e) {
+            return Backends.open(name, device, threads);
+        } catch (BackendUnavailableException | IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
     }

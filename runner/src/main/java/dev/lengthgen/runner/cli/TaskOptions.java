@@ -10,8 +10,6 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-import java.util.Locale;
-
 /**
  * The task, format and data flags every command that touches problems shares (train, eval, reproduce, data,
  * theory): {@code --task --modulus --base --width --train-digits --test-digits --seed --sampler --test-sampler
@@ -34,12 +32,12 @@ public final class TaskOptions {
                 + DEFAULT_WIDTH + ")"));
         options.addOption(arg("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
         options.addOption(arg("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
-        options.addOption(arg("seed", "S", "seed of all data (default 0)"));
+        options.addOption(arg("seed", "S", "seed of the data and, when training, of initialisation and dropout (default 0)"));
         options.addOption(arg("sampler", "a|b", "training generator: a = D_n (at least one operand n digits,"
                 + " default), b = D~_n (both n digits)"));
         options.addOption(arg("test-sampler", "a|b", "test generator (default b, as the paper's tests)"));
         options.addOption(arg("train-size", "N|all", "unique training pairs (default "
-                + TaskSetup.DEFAULT_TRAIN_SIZE + " or all that exist if fewer)"));
+                + TaskSetup.DEFAULT_TRAIN_SIZE + ", or 90% of the pairs that exist if fewer)"));
         options.addOption(arg("answer-width", "N", "answer digits (default: the most any answer can have: W+1"
                 + " for add, 2W for mul, the digits of p-1 for mod)"));
         options.addOption(Option.builder().longOpt("plain-answer")
@@ -66,7 +64,7 @@ public final class TaskOptions {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--task: " + e.getMessage());
         }
-        int base = intFlag(line, "base", 10, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        int base = Flags.intValue(line, "base", 10, Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (base < 2 || base > 16) {
             throw new UsageException("--base must be between 2 and 16 (got " + base + ")");
         }
@@ -75,7 +73,7 @@ public final class TaskOptions {
             if (!line.hasOption("modulus")) {
                 throw new UsageException(op.cliName() + " needs --modulus P (an integer >= 2, e.g. --modulus 101)");
             }
-            modulus = longFlag(line, "modulus", 0);
+            modulus = Flags.longValue(line, "modulus", 0);
             if (modulus < 2) {
                 throw new UsageException("--modulus must be at least 2 (got " + modulus + ")");
             }
@@ -84,10 +82,10 @@ public final class TaskOptions {
                     + op.cliName());
         }
         ArithmeticTask task = new ArithmeticTask(op, base, modulus);
-        int width = intFlag(line, "width", DEFAULT_WIDTH, 1, MAX_WIDTH);
+        int width = Flags.intValue(line, "width", DEFAULT_WIDTH, 1, MAX_WIDTH);
         Format format = Format.defaults(task, width);
         if (line.hasOption("answer-width")) {
-            format = format.withAnswerWidth(intFlag(line, "answer-width", 0, 1, 2 * MAX_WIDTH));
+            format = format.withAnswerWidth(Flags.intValue(line, "answer-width", 0, 1, 2 * MAX_WIDTH));
         }
         format = format.withReverseAnswer(!line.hasOption("plain-answer"))
                 .withReverseOperands(line.hasOption("reverse-operands"))
@@ -107,14 +105,14 @@ public final class TaskOptions {
         DigitSpec test = spec(line, "test-digits");
         checkFits(task, format, train, "train-digits");
         checkFits(task, format, test, "test-digits");
-        long seed = longFlag(line, "seed", 0);
+        long seed = Flags.longValue(line, "seed", 0);
         Sampler trainSampler = sampler(line, "sampler", Sampler.A);
         Sampler testSampler = sampler(line, "test-sampler", Sampler.B);
         Integer trainSize = null;
         if (line.hasOption("train-size")) {
             String raw = line.getOptionValue("train-size").trim();
             trainSize = raw.equalsIgnoreCase("all") ? Dataset.ALL
-                    : intFlag(line, "train-size", 0, 1, Integer.MAX_VALUE - 16);
+                    : Flags.intValue(line, "train-size", 0, 1, Integer.MAX_VALUE - 16);
         }
         return new TaskSetup(task, format, train, test, seed, trainSampler, testSampler, trainSize);
     }
@@ -157,37 +155,6 @@ public final class TaskOptions {
             return Sampler.parse(line.getOptionValue(flag));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--" + flag + ": " + e.getMessage());
-        }
-    }
-
-    private static int intFlag(CommandLine line, String flag, int fallback, int min, int max)
-            throws UsageException {
-        if (!line.hasOption(flag)) {
-            return fallback;
-        }
-        String raw = line.getOptionValue(flag).trim();
-        int v;
-        try {
-            v = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + flag + " needs a whole number, got '" + raw + "'");
-        }
-        if (v < min || v > max) {
-            throw new UsageException("--" + flag + " must be between " + min + " and " + max + " (got " + v + ")");
-        }
-        return v;
-    }
-
-    private static long longFlag(CommandLine line, String flag, long fallback) throws UsageException {
-        if (!line.hasOption(flag)) {
-            return fallback;
-        }
-        String raw = line.getOptionValue(flag).trim();
-        try {
-            return Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new UsageException("--" + flag + " needs a whole number, got '" + raw.toLowerCase(Locale.ROOT)
-                    + "'");
         }
     }
 }

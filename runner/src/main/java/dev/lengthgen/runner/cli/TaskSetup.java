@@ -44,8 +44,8 @@ public record TaskSetup(ArithmeticTask task, Format format, DigitSpec train, Dig
     }
 
     /**
-     * The training set size for a spec: --train-size when given; otherwise {@link #DEFAULT_TRAIN_SIZE}, or every
-     * pair when the spec's domains hold fewer.
+     * The training set size for a spec: --train-size when given; otherwise {@link #DEFAULT_TRAIN_SIZE}, or 90% of
+     * the pairs when the spec's domains hold fewer, so that unseen in-distribution pairs remain for testing.
      */
     public int trainSizeFor(DigitSpec spec) {
         if (trainSize != null) {
@@ -55,7 +55,7 @@ public record TaskSetup(ArithmeticTask task, Format format, DigitSpec train, Dig
         for (int n : spec.lengths()) {
             exist = exist.add(trainSampler.pairCount(task.base(), n));
         }
-        return exist.compareTo(BigInteger.valueOf(DEFAULT_TRAIN_SIZE)) < 0 ? exist.intValueExact()
-                : DEFAULT_TRAIN_SIZE;
+        BigInteger ninety = exist.subtract(exist.divide(BigInteger.TEN));
+        return ninety.min(BigInteger.valueOf(DEFAULT_TRAIN_SIZE)).intValueExact();
     }
 }

@@ -26,8 +26,9 @@ public final class Predictor {
     /** @param longestSequence the longest encoded sequence (tokens) any problem may have */
     public Predictor(GptModel model, Codec codec, int batch, int longestSequence) {
         this.codec = codec;
-        this.maxNew = codec.maxAnswerTokens();
-        this.decoder = new GreedyDecoder(model, batch, longestSequence);
+        this.maxNew = codec.maxAnswerTokens() - 1; // the answer and ';' (no need to generate <eos>)
+        // The final <eos> is never fed back, so positions [0, longest - 1) suffice.
+        this.decoder = new GreedyDecoder(model, batch, longestSequence - 1);
         this.stopToken = codec.vocabulary().separatorId();
     }
 

@@ -16,10 +16,11 @@ import java.util.List;
  * it in code.
  *
  * @param args        the command-line arguments it was built from (stored in config.json so --resume can rebuild it)
+ * @param sampler     the training generator (A: D_n, B: D~_n); testSampler the test sets' generator
  * @param evalSamples test problems per length for the evaluations during training
  */
 public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train, DigitSpec test, Sampler sampler,
-                            int trainSize, GptConfig model, int steps, int batch, LrSchedule schedule,
+                            Sampler testSampler, int trainSize, GptConfig model, int steps, int batch, LrSchedule schedule,
                             AdamWConfig adamw, int evalEvery, int logEvery, int evalSamples, long seed,
                             String backend, String device, int threads, List<String> args) {
 
@@ -43,7 +44,7 @@ public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train,
     }
 
     public TrainSettings withSteps(int newSteps) {
-        return new TrainSettings(task, format, train, test, sampler, trainSize, model, newSteps, batch,
+        return new TrainSettings(task, format, train, test, sampler, testSampler, trainSize, model, newSteps, batch,
                 new LrSchedule(schedule.kind(), schedule.maxLr(), schedule.minLr(), schedule.warmup(), newSteps),
                 adamw, evalEvery, logEvery, evalSamples, seed, backend, device, threads, args);
     }

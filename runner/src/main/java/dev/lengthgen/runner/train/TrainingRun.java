@@ -7,6 +7,7 @@ import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.train.Trainer;
 import dev.lengthgen.runner.eval.Predictor;
+import dev.lengthgen.runner.profile.ProfileTable;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.sampling.Dataset;
@@ -57,12 +58,15 @@ public final class TrainingRun {
         java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
         for (int d : lengths) {
-            evalSets.put(d, dataset.testSet(d, s.evalSamples()));
+            List<Problem> set = dataset.testSet(d, s.evalSamples(), s.testSampler());
+            if (!set.isEmpty()) { // a length whose every pair is a training pair has nothing unseen to test
+                evalSets.put(d, set);
+            }
         }
         // Validation loss on a fixed batch of unseen in-distribution pairs, spread over the training lengths.
         int per = Math.max(1, s.batch() / s.train().lengths().size());
         for (int d : s.train().lengths()) {
-            for (Problem p : dataset.testSet(d, per)) {
+            for (Problem p : dataset.testSet(d, per, s.testSampler())) {
                 if (validationProblems.size() < s.batch()) {
                     validationProblems.add(p);
                 }
@@ -83,6 +87,15 @@ public final class TrainingRun {
      * @param metadata stored in every checkpoint (how to rebuild the task and format)
      */
     public void run(Trainer trainer, Map<String, String> metadata, boolean showProgressBar) throws IOException {
+        run(trainer, metadata, showProgressBar, false);
+    }
+
+    /**
+     * As {@link #run(Trainer, Map, boolean)}; with profile set, every training step's tasks are timed (which serializes
+     * the device) and the per-op table of the whole run is printed at the end.
+     */
+    public void run(Trainer trainer, Map<String, String> metadata, boolean showProgressBar, boolean profile)
+            throws IOException {
         GptModel model = trainer.model;
         Predictor predictor = new Predictor(model, codec, Math.min(s.batch(), 256), s.decodeT() + 1);
         int start = trainer.stepsTaken();
@@ -95,7 +108,10 @@ public final class TrainingRun {
             int windowSteps = 0;
             for (int step = start + 1; step <= s.steps(); step++) {
                 float lr = s.schedule().at(step);
-                float loss = trainer.step(batches.build(dataset.trainBatch(step - 1, s.batch())), lr);
+                var batch = batches.build(dataset.trainBatch(step - 1, s.batch()));
+                backend.setProfiling(profile);
+                float loss = trainer.step(batch, lr);
+                backend.setProfiling(false);
                 windowSteps++;
                 if (!Float.isFinite(loss)) {
                     throw new DivergedException("the training loss became " + loss + " at step " + step
@@ -131,6 +147,10 @@ public final class TrainingRun {
                     bar.stepTo(step);
                 }
             }
+        }
+        if (profile) {
+            out.print(ProfileTable.of("training steps " + (start + 1) + ".." + s.steps() + " on " + backend.name(),
+                    backend.profile(), trainer.trainPlan().graph().tasks()).byOp().toText());
         }
     }
 

@@ -1,0 +1,42 @@
+package dev.lengthgen.engine.opencl;
+
+import dev.lengthgen.engine.DType;
+import dev.lengthgen.engine.Memory;
+import org.jocl.cl_mem;
+
+/** One OpenCL buffer of an {@link OpenClBackend}. */
+final class ClMemory implements Memory {
+    final cl_mem buffer;
+    final OpenClBackend owner;
+    private final DType type;
+    private final long length;
+    private final String label;
+
+    ClMemory(OpenClBackend owner, cl_mem buffer, DType type, long length, String label) {
+        this.owner = owner;
+        this.buffer = buffer;
+        this.type = type;
+        this.length = length;
+        this.label = label;
+    }
+
+    @Override
+    public DType type() {
+        return type;
+    }
+
+    @Override
+    public long length() {
+        return length;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String toString() {
+        return label + " (" + type + " x " + length + ", opencl)";
+    }
+}

@@ -1,0 +1,52 @@
+package dev.lengthgen.runner.eval;
+
+import dev.lengthgen.model.GptModel;
+import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.tasks.Problem;
+import dev.lengthgen.tasks.eval.LengthResult;
+import dev.lengthgen.tasks.eval.Scorer;
+import dev.lengthgen.tasks.sampling.Dataset;
+import dev.lengthgen.tasks.sampling.DigitSpec;
+import dev.lengthgen.tasks.theory.Prediction;
+import dev.lengthgen.tasks.theory.TruncationTheory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The evaluation protocol of one model: for each test length, a fixed test set from the run's own dataset (so it is
+ * disjoint from the training pairs), greedy answers, and the scores: exact match, accuracy against the truncated
+ * function f^, per-place accuracy, the ID / inward / outward label, and the theory's prediction beside them.
+ */
+public final class Evaluation {
+
+    /** One test length's measurement and the theory's prediction for it (NaN where it makes none). */
+    public record Row(LengthResult result, double predicted) {
+    }
+
+    private Evaluation() {
+    }
+
+    public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch) {
+        Dataset dataset = new Dataset(s.task(), s.format(), s.train(), s.sampler(), s.seed(), s.trainSize());
+        int longest = s.codec().maxSequenceLength(Math.max(lengths.max(), s.train().max()));
+        Predictor predictor = new Predictor(model, s.codec(), batch, longest);
+        Scorer scorer = new Scorer(s.codec());
+        TruncationTheory theory = new TruncationTheory(s.task(), s.train(), s.testSampler(), s.seed());
+        List<Row> rows = new ArrayList<>();
+        for (int d : lengths.lengths()) {
+            List<Problem> problems = dataset.testSet(d, count, s.testSampler());
+            List<String> answers = predictor.answers(problems);
+            LengthResult r = scorer.score(d, s.train(), problems, answers);
+            double predicted;
+            try {
+                Prediction p = theory.predict(d);
+                predicted = p.predicted();
+            } catch (RuntimeException e) {
+                predicted = Double.NaN;
+            }
+            rows.add(new Row(r, predicted));
+        }
+        return rows;
+    }
+}
