@@ -1,6 +1,9 @@
 package dev.lengthgen.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
 import static dev.lengthgen.engine.cpu.VectorMath.S;
@@ -10,16 +13,18 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * head happen in one task while its q, k, v (T x hs each) sit in L1/L2. Tasks write disjoint outputs, so workers can
  * take them in any order.
  *
- * <p>Scores for a query row are vectorized over key positions: k is first transposed into a [hs][Tpad] scratch so
- * that row t of q . K^T is hs broadcast-FMAs per 16 keys, with no horizontal sums. The weighted sum over values is
- * vectorized over the head's channels.
+ * <p>The products of a head (q . k^T and att . v forward; dout . v^T, dpre . k, dpre^T . q and att^T . dout
+ * backward) are small GEMMs; they run on the GEMM micro-kernels over operands packed per head
+ * ({@link HeadWorkspace}), skipping the tiles above the diagonal. The softmax and its backward pass run row by
+ * row between them, vectorized over key positions, on rows still in L1. Every accumulator runs over a fixed
+ * range in a fixed order, so results are deterministic.
  *
  * <p>Layouts: qkv (B,T,3C) with q, k, v of head h at channels h*hs, C + h*hs, 2C + h*hs; preatt, att (B,NH,T,T);
  * out (B,T,C). Entries above the diagonal (t2 &gt; t) of preatt, att, dpreatt and datt are written as 0.
  */
 final class Attention {
     private final WorkerPool pool;
-    private final float[][] transposed;
+    private final HeadWorkspace[] workspaces;
     private final float[][] row;
     private final float[][] lanes;
 
@@ -37,20 +42,16 @@ final class Attention {
     Attention(WorkerPool pool) {
         this.pool = pool;
         int w = pool.workers();
-        transposed = new float[w][0];
+        workspaces = new HeadWorkspace[w];
+        for (int i = 0; i < w; i++) {
+            workspaces[i] = new HeadWorkspace();
+        }
         row = new float[w][0];
         lanes = new float[w][LANES];
     }
 
     private static int padded(int n) {
         return (n + LANES - 1) / LANES * LANES;
-    }
-
-    private float[] transposedScratch(int worker, int size) {
-        if (transposed[worker].length < size) {
-            transposed[worker] = new float[size];
-        }
-        return transposed[worker];
     }
 
     private float[] rowScratch(int worker, int size) {
@@ -90,76 +91,84 @@ final class Attention {
     private void forwardHead(int task, int worker) {
         int T = t, C = c, NH = nh, hs = C / NH;
         int bi = task / NH, h = task % NH;
-        int Tp = padded(T);
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float[] kt = transposedScratch(worker, hs * Tp);
-        float[] r = rowScratch(worker, Tp);
-        float[] scratch = lanes[worker];
+        HeadWorkspace w = workspaces[worker];
+        w.shape(T, hs);
         int base = qkvO + bi * T * 3 * C;
-        // kt[d][t2] = k[t2][d]
-        for (int t2 = 0; t2 < T; t2++) {
-            int k = base + t2 * 3 * C + C + h * hs;
-            for (int d = 0; d < hs; d++) {
-                kt[d * Tp + t2] = qkv[k + d];
-            }
-        }
-        for (int d = 0; d < hs; d++) {
-            java.util.Arrays.fill(kt, d * Tp + T, d * Tp + Tp, 0f);
-        }
+        w.packRows(qkv, base + h * hs, 3 * C);
+        w.packTransposed(qkv, base + C + h * hs, 3 * C);
+        w.packSlivers(qkv, base + 2 * C + h * hs, 3 * C);
+        w.scores();
         int head = (bi * NH + h) * T * T;
+        FloatVector vscale = FloatVector.broadcast(S, scale);
         for (int ti = 0; ti < T; ti++) {
-            int q = base + ti * 3 * C + h * hs;
             int len = ti + 1;
-            // r[0..len) = q . k[t2]: blocks of LANES keys at once
-            for (int blk = 0; blk < len; blk += LANES) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int d = 0; d < hs; d++) {
-                    acc = FloatVector.broadcast(S, qkv[q + d]).fma(FloatVector.fromArray(S, kt, d * Tp + blk), acc);
-                }
-                acc.intoArray(r, blk);
-            }
+            int row = ti * w.TN;
             int pre = preattO + head + ti * T;
             int bo = biasO + (h * T + ti) * T;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int t2 = 0; t2 < len; t2++) {
-                float v = r[t2] * scale;
+            // scale (+ bias): preatt
+            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            int i = 0;
+            for (; i + LANES <= len; i += LANES) {
+                FloatVector v = FloatVector.fromArray(S, w.s, row + i).mul(vscale);
                 if (bias != null) {
-                    v += bias[bo + t2];
+                    v = v.add(FloatVector.fromArray(S, bias, bo + i));
                 }
-                r[t2] = v;
-                preatt[pre + t2] = v;
+                v.intoArray(w.s, row + i);
+                v.intoArray(preatt, pre + i);
+                vmax = vmax.max(v);
+            }
+            float max = vmax.reduceLanes(VectorOperators.MAX);
+            for (; i < len; i++) {
+                float v = w.s[row + i] * scale;
+                if (bias != null) {
+                    v += bias[bo + i];
+                }
+                w.s[row + i] = v;
+                preatt[pre + i] = v;
                 max = Math.max(max, v);
             }
             java.util.Arrays.fill(preatt, pre + len, pre + T, 0f);
-            float sum = softmaxExp(r, len, max, scratch);
-            float inv = 1f / sum;
+            // softmax: att and the probabilities scratch (zero above the diagonal)
+            float inv = 1f / softmaxExp(w.s, row, len, max, w.lanes);
+            FloatVector vinv = FloatVector.broadcast(S, inv);
             int a = attO + head + ti * T;
-            for (int t2 = 0; t2 < len; t2++) {
-                r[t2] *= inv;
-                att[a + t2] = r[t2];
+            int pr = ti * w.TC;
+            i = 0;
+            for (; i + LANES <= len; i += LANES) {
+                FloatVector v = FloatVector.fromArray(S, w.s, row + i).mul(vinv);
+                v.intoArray(att, a + i);
+                v.intoArray(w.p, pr + i);
+            }
+            for (; i < len; i++) {
+                float v = w.s[row + i] * inv;
+                att[a + i] = v;
+                w.p[pr + i] = v;
             }
             java.util.Arrays.fill(att, a + len, a + T, 0f);
-            // out[t] = sum_t2 att[t2] v[t2]
-            int o = outO + (bi * T + ti) * C + h * hs;
-            int vBase = base + 2 * C + h * hs;
-            weightedRows(r, len, qkv, vBase, 3 * C, hs, out, o, false);
+            java.util.Arrays.fill(w.p, pr + len, pr + w.TC, 0f);
+        }
+        // out = att . v
+        w.rowsTimesB(w.p);
+        for (int ti = 0; ti < T; ti++) {
+            System.arraycopy(w.o, ti * w.HN, out, outO + (bi * T + ti) * C + h * hs, hs);
         }
     }
 
-    /** r[i] = exp(r[i] - max) for i &lt; len; returns their sum, in a fixed order. */
-    private static float softmaxExp(float[] r, int len, float max, float[] scratch) {
+    /** r[o + i] = exp(r[o + i] - max) for i &lt; len; returns their sum, in a fixed order. */
+    private static float softmaxExp(float[] r, int o, int len, float max, float[] scratch) {
         FloatVector vmax = FloatVector.broadcast(S, max);
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (; i + LANES <= len; i += LANES) {
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, r, i).sub(vmax));
-            e.intoArray(r, i);
+            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, r, o + i).sub(vmax));
+            e.intoArray(r, o + i);
             acc = acc.add(e);
         }
         float sum = VectorMath.sumLanes(acc, scratch);
         for (; i < len; i++) {
-            float e = VectorMath.exp(r[i] - max);
-            r[i] = e;
+            float e = VectorMath.exp(r[o + i] - max);
+            r[o + i] = e;
             sum += e;
         }
         return sum;
@@ -246,98 +255,80 @@ final class Attention {
     private void backwardHead(int task, int worker) {
         int T = t, C = c, NH = nh, hs = C / NH;
         int bi = task / NH, h = task % NH;
-        int Tp = padded(T);
         float scale = (float) (1.0 / Math.sqrt(hs));
-        float[] vt = transposedScratch(worker, hs * Tp);
-        float[] r = rowScratch(worker, 2 * Tp);
-        float[] scratch = lanes[worker];
+        HeadWorkspace w = workspaces[worker];
+        w.shape(T, hs);
         int base = qkvO + bi * T * 3 * C;
         int dbase = dqkvO + bi * T * 3 * C;
-        for (int t2 = 0; t2 < T; t2++) {
-            int v = base + t2 * 3 * C + 2 * C + h * hs;
-            for (int d = 0; d < hs; d++) {
-                vt[d * Tp + t2] = qkv[v + d];
-            }
-        }
-        for (int d = 0; d < hs; d++) {
-            java.util.Arrays.fill(vt, d * Tp + T, d * Tp + Tp, 0f);
-        }
+        int gbase = doutO + bi * T * C + h * hs;
+        // datt = dout . v^T
+        w.packRows(dout, gbase, C);
+        w.packTransposed(qkv, base + 2 * C + h * hs, 3 * C);
+        w.scores();
         int head = (bi * NH + h) * T * T;
         for (int ti = 0; ti < T; ti++) {
             int len = ti + 1;
-            int go = doutO + (bi * T + ti) * C + h * hs;
+            int row = ti * w.TN;
             int a = attO + head + ti * T;
-            // datt[t2] = dout[t] . v[t2]
-            for (int blk = 0; blk < len; blk += LANES) {
-                FloatVector acc = FloatVector.zero(S);
-                for (int d = 0; d < hs; d++) {
-                    acc = FloatVector.broadcast(S, dout[go + d]).fma(FloatVector.fromArray(S, vt, d * Tp + blk), acc);
-                }
-                acc.intoArray(r, blk);
-            }
+            int pr = ti * w.TC;
             int da = dattO + head + ti * T;
-            System.arraycopy(r, 0, datt, da, len);
+            System.arraycopy(w.s, row, datt, da, len);
             java.util.Arrays.fill(datt, da + len, da + T, 0f);
-            // dv[t2] += att[t][t2] * dout[t]
-            for (int t2 = 0; t2 < len; t2++) {
-                axpy(att[a + t2], dout, go, dqkv, dbase + t2 * 3 * C + 2 * C + h * hs, hs);
-            }
+            System.arraycopy(att, a, w.p, pr, len);
+            java.util.Arrays.fill(w.p, pr + len, pr + w.TC, 0f);
             // softmax backward: dpre[t2] = att[t2] (datt[t2] - sum_t3 att[t3] datt[t3])
             FloatVector acc = FloatVector.zero(S);
             int i = 0;
             for (; i + LANES <= len; i += LANES) {
-                acc = FloatVector.fromArray(S, att, a + i).fma(FloatVector.fromArray(S, r, i), acc);
+                acc = FloatVector.fromArray(S, w.p, pr + i).fma(FloatVector.fromArray(S, w.s, row + i), acc);
             }
-            float dot = VectorMath.sumLanes(acc, scratch);
+            float dot = VectorMath.sumLanes(acc, w.lanes);
             for (; i < len; i++) {
-                dot = Math.fma(att[a + i], r[i], dot);
+                dot = Math.fma(w.p[pr + i], w.s[row + i], dot);
             }
+            FloatVector vdot = FloatVector.broadcast(S, dot);
             int dp = dpreattO + head + ti * T;
-            for (int t2 = 0; t2 < len; t2++) {
-                float g = att[a + t2] * (r[t2] - dot);
-                dpreatt[dp + t2] = g;
-                r[Tp + t2] = g * scale;
+            i = 0;
+            for (; i + LANES <= len; i += LANES) {
+                FloatVector g = FloatVector.fromArray(S, w.p, pr + i)
+                        .mul(FloatVector.fromArray(S, w.s, row + i).sub(vdot));
+                g.intoArray(dpreatt, dp + i);
+                g.intoArray(w.d, pr + i);
+            }
+            for (; i < len; i++) {
+                float g = w.p[pr + i] * (w.s[row + i] - dot);
+                dpreatt[dp + i] = g;
+                w.d[pr + i] = g;
             }
             java.util.Arrays.fill(dpreatt, dp + len, dp + T, 0f);
-            // dq[t] += sum_t2 (scale dpre[t2]) k[t2];  dk[t2] += (scale dpre[t2]) q[t]
-            int kBase = base + C + h * hs;
-            weightedRows(r, Tp, len, qkv, kBase, 3 * C, hs, dqkv, dbase + ti * 3 * C + h * hs);
-            int q = base + ti * 3 * C + h * hs;
-            for (int t2 = 0; t2 < len; t2++) {
-                axpy(r[Tp + t2], qkv, q, dqkv, dbase + t2 * 3 * C + C + h * hs, hs);
-            }
+            java.util.Arrays.fill(w.d, pr + len, pr + w.TC, 0f);
         }
+        // dq += scale dpre . k;  dk += scale dpre^T . q;  dv += att^T . dout
+        w.packSlivers(qkv, base + C + h * hs, 3 * C);
+        w.rowsTimesB(w.d);
+        addRows(w, scale, dqkv, dbase + h * hs);
+        w.packSlivers(qkv, base + h * hs, 3 * C);
+        w.transposedTimesB(w.d);
+        addRows(w, scale, dqkv, dbase + C + h * hs);
+        w.packSlivers(dout, gbase, C);
+        w.transposedTimesB(w.p);
+        addRows(w, 1f, dqkv, dbase + 2 * C + h * hs);
     }
 
-    /** weightedRows with the weights at w[wo..), accumulating. */
-    private static void weightedRows(float[] w, int wo, int len, float[] src, int srcBase, int stride, int hs,
-                                     float[] dst, int dstO) {
-        int d = 0;
-        for (; d + LANES <= hs; d += LANES) {
-            FloatVector acc = FloatVector.zero(S);
-            for (int i = 0; i < len; i++) {
-                acc = FloatVector.broadcast(S, w[wo + i]).fma(FloatVector.fromArray(S, src, srcBase + i * stride + d), acc);
-            }
-            acc.add(FloatVector.fromArray(S, dst, dstO + d)).intoArray(dst, dstO + d);
-        }
-        for (; d < hs; d++) {
-            float acc = 0f;
-            for (int i = 0; i < len; i++) {
-                acc = Math.fma(w[wo + i], src[srcBase + i * stride + d], acc);
-            }
-            dst[dstO + d] += acc;
-        }
-    }
-
-    /** y[yo..yo+n) += alpha * x[xo..xo+n). */
-    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+    /** dst rows t (stride 3C from dstO) += alpha * the workspace's product rows, hs channels each. */
+    private void addRows(HeadWorkspace w, float alpha, float[] dst, int dstO) {
+        int hs = w.hs, stride = 3 * c;
         FloatVector va = FloatVector.broadcast(S, alpha);
-        int d = 0;
-        for (; d + LANES <= n; d += LANES) {
-            va.fma(FloatVector.fromArray(S, x, xo + d), FloatVector.fromArray(S, y, yo + d)).intoArray(y, yo + d);
-        }
-        for (; d < n; d++) {
-            y[yo + d] = Math.fma(alpha, x[xo + d], y[yo + d]);
+        for (int ti = 0; ti < w.T; ti++) {
+            int o = ti * w.HN;
+            int d = dstO + ti * stride;
+            int i = 0;
+            for (; i + LANES <= hs; i += LANES) {
+                va.fma(FloatVector.fromArray(S, w.o, o + i), FloatVector.fromArray(S, dst, d + i)).intoArray(dst, d + i);
+            }
+            for (; i < hs; i++) {
+                dst[d + i] = Math.fma(alpha, w.o[o + i], dst[d + i]);
+            }
         }
     }
 
@@ -422,6 +413,80 @@ final class Attention {
         }
     }
 
+    // Scores of 16 key positions at once (512-bit vectors): v_j = q * k[t0 + j] lane-wise over the head's channels,
+    // then a fixed tree of blends, lane swaps and adds turns v_0..v_15 into one vector whose lane j is the full dot
+    // product of v_j (sum of its lanes): 15 pair steps instead of 16 horizontal sums. Lane j of the tree's result
+    // holds v_{bitreverse(j)}; one last rearrange restores the order.
+    private static final VectorMask<Float> HALF8 = VectorMask.fromLong(S, 0xFF00L);
+    private static final VectorMask<Float> HALF4 = VectorMask.fromLong(S, 0xF0F0L);
+    private static final VectorMask<Float> HALF2 = VectorMask.fromLong(S, 0xCCCCL);
+    private static final VectorMask<Float> HALF1 = VectorMask.fromLong(S, 0xAAAAL);
+    private static final VectorShuffle<Float> SWAP8 = VectorShuffle.fromOp(S, i -> i ^ 8);
+    private static final VectorShuffle<Float> SWAP4 = VectorShuffle.fromOp(S, i -> i ^ 4);
+    private static final VectorShuffle<Float> SWAP2 = VectorShuffle.fromOp(S, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP1 = VectorShuffle.fromOp(S, i -> i ^ 1);
+    private static final VectorShuffle<Float> BITREVERSE = VectorShuffle.fromOp(S,
+            i -> ((i & 1) << 3) | ((i & 2) << 1) | ((i & 4) >> 1) | ((i & 8) >> 3));
+
+    /**
+     * r[t0 + j] = q . k[t0 + j] for j &lt; 16 (unscaled), q at qkv[q..q+hs), keys at kcache[k + j*hs ..]; hs a
+     * multiple of 16. Only for 16-lane vectors.
+     */
+    private static void sixteenScores(float[] qkv, int q, float[] kcache, int k, int hs, float[] r, int t0) {
+        FloatVector v0 = FloatVector.zero(S);
+        FloatVector v1 = FloatVector.zero(S);
+        FloatVector v2 = FloatVector.zero(S);
+        FloatVector v3 = FloatVector.zero(S);
+        FloatVector v4 = FloatVector.zero(S);
+        FloatVector v5 = FloatVector.zero(S);
+        FloatVector v6 = FloatVector.zero(S);
+        FloatVector v7 = FloatVector.zero(S);
+        FloatVector v8 = FloatVector.zero(S);
+        FloatVector v9 = FloatVector.zero(S);
+        FloatVector v10 = FloatVector.zero(S);
+        FloatVector v11 = FloatVector.zero(S);
+        FloatVector v12 = FloatVector.zero(S);
+        FloatVector v13 = FloatVector.zero(S);
+        FloatVector v14 = FloatVector.zero(S);
+        FloatVector v15 = FloatVector.zero(S);
+        for (int d = 0; d < hs; d += 16) {
+            FloatVector qd = FloatVector.fromArray(S, qkv, q + d);
+            int kd = k + d;
+            v0 = qd.fma(FloatVector.fromArray(S, kcache, kd), v0);
+            v1 = qd.fma(FloatVector.fromArray(S, kcache, kd + 1 * hs), v1);
+            v2 = qd.fma(FloatVector.fromArray(S, kcache, kd + 2 * hs), v2);
+            v3 = qd.fma(FloatVector.fromArray(S, kcache, kd + 3 * hs), v3);
+            v4 = qd.fma(FloatVector.fromArray(S, kcache, kd + 4 * hs), v4);
+            v5 = qd.fma(FloatVector.fromArray(S, kcache, kd + 5 * hs), v5);
+            v6 = qd.fma(FloatVector.fromArray(S, kcache, kd + 6 * hs), v6);
+            v7 = qd.fma(FloatVector.fromArray(S, kcache, kd + 7 * hs), v7);
+            v8 = qd.fma(FloatVector.fromArray(S, kcache, kd + 8 * hs), v8);
+            v9 = qd.fma(FloatVector.fromArray(S, kcache, kd + 9 * hs), v9);
+            v10 = qd.fma(FloatVector.fromArray(S, kcache, kd + 10 * hs), v10);
+            v11 = qd.fma(FloatVector.fromArray(S, kcache, kd + 11 * hs), v11);
+            v12 = qd.fma(FloatVector.fromArray(S, kcache, kd + 12 * hs), v12);
+            v13 = qd.fma(FloatVector.fromArray(S, kcache, kd + 13 * hs), v13);
+            v14 = qd.fma(FloatVector.fromArray(S, kcache, kd + 14 * hs), v14);
+            v15 = qd.fma(FloatVector.fromArray(S, kcache, kd + 15 * hs), v15);
+        }
+        FloatVector w8_0 = v0.blend(v1, HALF8).add(v1.blend(v0, HALF8).rearrange(SWAP8));
+        FloatVector w8_1 = v2.blend(v3, HALF8).add(v3.blend(v2, HALF8).rearrange(SWAP8));
+        FloatVector w8_2 = v4.blend(v5, HALF8).add(v5.blend(v4, HALF8).rearrange(SWAP8));
+        FloatVector w8_3 = v6.blend(v7, HALF8).add(v7.blend(v6, HALF8).rearrange(SWAP8));
+        FloatVector w8_4 = v8.blend(v9, HALF8).add(v9.blend(v8, HALF8).rearrange(SWAP8));
+        FloatVector w8_5 = v10.blend(v11, HALF8).add(v11.blend(v10, HALF8).rearrange(SWAP8));
+        FloatVector w8_6 = v12.blend(v13, HALF8).add(v13.blend(v12, HALF8).rearrange(SWAP8));
+        FloatVector w8_7 = v14.blend(v15, HALF8).add(v15.blend(v14, HALF8).rearrange(SWAP8));
+        FloatVector w4_0 = w8_0.blend(w8_1, HALF4).add(w8_1.blend(w8_0, HALF4).rearrange(SWAP4));
+        FloatVector w4_1 = w8_2.blend(w8_3, HALF4).add(w8_3.blend(w8_2, HALF4).rearrange(SWAP4));
+        FloatVector w4_2 = w8_4.blend(w8_5, HALF4).add(w8_5.blend(w8_4, HALF4).rearrange(SWAP4));
+        FloatVector w4_3 = w8_6.blend(w8_7, HALF4).add(w8_7.blend(w8_6, HALF4).rearrange(SWAP4));
+        FloatVector w2_0 = w4_0.blend(w4_1, HALF2).add(w4_1.blend(w4_0, HALF2).rearrange(SWAP2));
+        FloatVector w2_1 = w4_2.blend(w4_3, HALF2).add(w4_3.blend(w4_2, HALF2).rearrange(SWAP2));
+        FloatVector w1_0 = w2_0.blend(w2_1, HALF1).add(w2_1.blend(w2_0, HALF1).rearrange(SWAP1));
+        w1_0.rearrange(BITREVERSE).intoArray(r, t0);
+    }
+
     private void decodeHead(int task, int worker) {
         int C = c, NH = nh, hs = C / NH;
         int bi = task / NH, h = task % NH;
@@ -433,7 +498,21 @@ final class Attention {
         int cache = ((bi * NH + h) * maxT) * hs;
         int bo = biasO + (h * maxT + pos) * maxT;
         float max = Float.NEGATIVE_INFINITY;
-        for (int t2 = 0; t2 < len; t2++) {
+        int t2 = 0;
+        if (LANES == 16 && hs % 16 == 0) {
+            for (; t2 + 16 <= len; t2 += 16) {
+                sixteenScores(qkv, q, kcache, kcacheO + cache + t2 * hs, hs, r, t2);
+                for (int j = t2; j < t2 + 16; j++) {
+                    float s = r[j] * scale;
+                    if (bias != null) {
+                        s += bias[bo + j];
+                    }
+                    r[j] = s;
+                    max = Math.max(max, s);
+                }
+            }
+        }
+        for (; t2 < len; t2++) {
             int k = kcacheO + cache + t2 * hs;
             FloatVector acc = FloatVector.zero(S);
             int d = 0;
@@ -451,9 +530,9 @@ final class Attention {
             r[t2] = s;
             max = Math.max(max, s);
         }
-        float inv = 1f / softmaxExp(r, len, max, scratch);
-        for (int t2 = 0; t2 < len; t2++) {
-            r[t2] *= inv;
+        float inv = 1f / softmaxExp(r, 0, len, max, scratch);
+        for (int i = 0; i < len; i++) {
+            r[i] *= inv;
         }
         weightedRows(r, len, vcache, vcacheO + cache, hs, hs, out, outO + bi * C + h * hs, false);
     }

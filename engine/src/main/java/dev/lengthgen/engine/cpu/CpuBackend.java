@@ -446,7 +446,7 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void zero(View dst) {
         if (dst.type() == DType.F32) {
-            java.util.Arrays.fill(f(dst), o(dst), o(dst) + (int) dst.length(), 0f);
+            elementwise.zero(f(dst), o(dst), (int) dst.length());
         } else {
             java.util.Arrays.fill(i(dst), o(dst), o(dst) + (int) dst.length(), 0);
         }
@@ -459,7 +459,7 @@ public final class CpuBackend extends WallClockProfiling {
                     + "[" + dst.length() + "]");
         }
         if (dst.type() == DType.F32) {
-            System.arraycopy(f(src), o(src), f(dst), o(dst), (int) dst.length());
+            elementwise.copy(f(dst), o(dst), f(src), o(src), (int) dst.length());
         } else {
             System.arraycopy(i(src), o(src), i(dst), o(dst), (int) dst.length());
         }

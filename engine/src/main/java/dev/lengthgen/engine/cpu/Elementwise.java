@@ -16,9 +16,16 @@ final class Elementwise implements WorkerPool.Task {
     static final int CHUNK = 16384;
 
     private enum Kind { GELU_FORWARD, GELU_BACKWARD, RESIDUAL_FORWARD, RESIDUAL_BACKWARD, DROPOUT_FORWARD,
-        DROPOUT_BACKWARD }
+        DROPOUT_BACKWARD, ZERO, COPY }
 
     private final WorkerPool pool;
+    private final int[][] uniformBits;
+    private final long[][] longLanes;
+    private final float[][] factors;
+    private final DropoutMaskCache masks = new DropoutMaskCache();
+    /** The mask of the dropout call in flight: read (backward, cached) or filled (forward). */
+    private long[] maskWords;
+    private boolean maskCached;
     private Kind kind;
     private int n;
     private float[] x, y, z;
@@ -30,6 +37,19 @@ final class Elementwise implements WorkerPool.Task {
 
     Elementwise(WorkerPool pool) {
         this.pool = pool;
+        uniformBits = new int[pool.workers()][CHUNK];
+        longLanes = new long[pool.workers()][PhiloxLanes.LANES];
+        factors = new float[pool.workers()][CHUNK];
+    }
+
+    /** x (N) = 0: large buffers (a step's gradients) are memory-bound, and two cores move more bytes than one. */
+    void zero(float[] x, int xo, int n) {
+        dispatch(Kind.ZERO, n, x, xo, null, 0, null, 0);
+    }
+
+    /** dst (N) = src. */
+    void copy(float[] dst, int dstO, float[] src, int srcO, int n) {
+        dispatch(Kind.COPY, n, dst, dstO, src, srcO, null, 0);
     }
 
     /** out (N) = GELU(inp). */
@@ -58,14 +78,29 @@ final class Elementwise implements WorkerPool.Task {
     void dropoutForward(float[] out, int outOff, float[] inp, int inpOff, float p, DropoutKey key, int N) {
         this.p = p;
         this.key = key;
-        dispatch(Kind.DROPOUT_FORWARD, N, out, outOff, inp, inpOff, null, 0);
+        maskWords = p > 0f ? masks.claim(key, p, N) : null;
+        maskCached = false;
+        try {
+            dispatch(Kind.DROPOUT_FORWARD, N, out, outOff, inp, inpOff, null, 0);
+        } catch (RuntimeException | Error e) {
+            masks.forget(maskWords);
+            throw e;
+        } finally {
+            maskWords = null;
+        }
     }
 
     /** dinp (N) += dout * keep / (1 - p). */
     void dropoutBackward(float[] dinp, int dinpOff, float[] dout, int doutOff, float p, DropoutKey key, int N) {
         this.p = p;
         this.key = key;
-        dispatch(Kind.DROPOUT_BACKWARD, N, dinp, dinpOff, dout, doutOff, null, 0);
+        maskWords = p > 0f ? masks.find(key, p, N) : null;
+        maskCached = maskWords != null;
+        try {
+            dispatch(Kind.DROPOUT_BACKWARD, N, dinp, dinpOff, dout, doutOff, null, 0);
+        } finally {
+            maskWords = null;
+        }
     }
 
     private void dispatch(Kind kind, int n, float[] x, int xo, float[] y, int yo, float[] z, int zo) {
@@ -97,8 +132,10 @@ final class Elementwise implements WorkerPool.Task {
             case GELU_BACKWARD: geluBackward(from, to); break;
             case RESIDUAL_FORWARD: residualForward(from, to); break;
             case RESIDUAL_BACKWARD: residualBackward(from, to); break;
-            case DROPOUT_FORWARD: dropout(from, to, false); break;
-            case DROPOUT_BACKWARD: dropout(from, to, true); break;
+            case DROPOUT_FORWARD: dropout(from, to, false, worker); break;
+            case DROPOUT_BACKWARD: dropout(from, to, true, worker); break;
+            case ZERO: java.util.Arrays.fill(x, xo + from, xo + to, 0f); break;
+            case COPY: System.arraycopy(y, yo + from, x, xo + from, to - from); break;
             default: throw new IllegalStateException(kind.toString());
         }
     }
@@ -151,16 +188,61 @@ final class Elementwise implements WorkerPool.Task {
         }
     }
 
-    // forward: x = out, y = inp (written); backward: x = dinp, y = dout (accumulated)
-    private void dropout(int from, int to, boolean backward) {
-        float scale = p > 0f ? 1f / (1f - p) : 1f;
-        for (int i = from; i < to; i++) {
-            float v = DropoutMask.keep(key, i, p) ? y[yo + i] * scale : 0f;
-            if (backward) {
-                x[xo + i] += v;
-            } else {
-                x[xo + i] = v;
+    /**
+     * Forward: x = out, y = inp (written); backward: x = dinp, y = dout (accumulated). Element i is kept iff
+     * {@link DropoutMask#keep}: its Philox uniform (bits &gt;&gt;&gt; 8) * 2^-24 is &gt;= p, i.e. iff the 24 bits, as an
+     * integer, are &gt;= ceil(p 2^24). A chunk's bits are drawn vectorized ({@link PhiloxLanes}) unless the forward
+     * pass left its mask in the cache; either way the chunk's keep/drop becomes a factor (1/(1-p) or 0) per element,
+     * applied with vector multiplies. Chunks are whole 64-element words of the mask, so tasks never share a word.
+     */
+    private void dropout(int from, int to, boolean backward, int worker) {
+        if (p <= 0f) {
+            for (int i = from; i < to; i++) {
+                x[xo + i] = backward ? x[xo + i] + y[yo + i] : y[yo + i];
             }
+            return;
+        }
+        float scale = 1f / (1f - p);
+        float[] factor = factors[worker];
+        int count = to - from;
+        long[] words = maskWords;
+        if (maskCached) {
+            for (int j = 0; j < count; j++) {
+                int i = from + j;
+                factor[j] = ((words[i >>> 6] >>> (i & 63)) & 1L) != 0 ? scale : 0f;
+            }
+        } else {
+            int threshold = (int) Math.ceil(p * 16777216.0);
+            int[] bits = uniformBits[worker];
+            PhiloxLanes.uniformBits(key, from, count, bits, longLanes[worker]);
+            for (int j = 0; j < count; j++) {
+                factor[j] = bits[j] >= threshold ? scale : 0f;
+            }
+            if (words != null) {
+                // remember the mask for the backward pass: bit i of word i/64
+                for (int w = from >>> 6; w < (to + 63) >>> 6; w++) {
+                    long word = 0;
+                    int base = w << 6;
+                    for (int b = 0; b < 64 && base + b < to; b++) {
+                        if (bits[base + b - from] >= threshold) {
+                            word |= 1L << b;
+                        }
+                    }
+                    words[w] = word;
+                }
+            }
+        }
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            FloatVector v = FloatVector.fromArray(S, y, yo + i).mul(FloatVector.fromArray(S, factor, i - from));
+            if (backward) {
+                v = v.add(FloatVector.fromArray(S, x, xo + i));
+            }
+            v.intoArray(x, xo + i);
+        }
+        for (; i < to; i++) {
+            float v = y[yo + i] * factor[i - from];
+            x[xo + i] = backward ? x[xo + i] + v : v;
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * ({@link FloatVector#SPECIES_PREFERRED}) run on every worker at once:
  * <ul>
  * <li>chains: 16 independent chains of fused multiply-adds ({@code a = a * b + c}), no memory traffic;</li>
- * <li>kernel: the GEMM micro-kernel ({@link GemmKernels}: a 12 x 32 register tile, 24 accumulators) on packed
+ * <li>kernel: the GEMM micro-kernel ({@link GemmKernels}: a 6 x 64 register tile, 24 accumulators) on
  *     slivers that stay in L1, i.e. FMAs with the loads and broadcasts a real kernel needs.</li>
  * </ul>
  * Each is timed over several runs after a warm-up; the peak is the best run of the faster loop (the JIT schedules
@@ -47,7 +47,7 @@ public final class FmaPeak {
             WorkerPool.Job chainsJob = (w, workers) -> sink[w] += chains(ITERATIONS);
             WorkerPool.Job kernelJob = (w, workers) -> {
                 for (int i = 0; i < CALLS; i++) {
-                    GemmKernels.kernel(KC, ap[w], 0, bp[w], 0, c[w], 0, GemmKernels.NR);
+                    GemmKernels.cols(KC, ap[w], 0, GemmKernels.MR, bp[w], 0, c[w], 0, GemmKernels.NR);
                 }
             };
             // warm-up: gets both loops compiled by C2 before anything is timed
@@ -55,7 +55,7 @@ public final class FmaPeak {
                 pool.run((w, workers) -> sink[w] += chains(ITERATIONS / 200));
                 pool.run((w, workers) -> {
                     for (int k = 0; k < CALLS / 100; k++) {
-                        GemmKernels.kernel(KC, ap[w], 0, bp[w], 0, c[w], 0, GemmKernels.NR);
+                        GemmKernels.cols(KC, ap[w], 0, GemmKernels.MR, bp[w], 0, c[w], 0, GemmKernels.NR);
                     }
                 });
             }

@@ -13,9 +13,11 @@ import static dev.lengthgen.engine.cpu.GemmKernels.NR;
  * backward dweight (OC,C) += dout^T . inp      A = dout^T (aRow 1, aCol OC) B = inp (bRow C, bCol 1)
  * </pre>
  * Goto/BLIS blocking: for each KC-deep slab of K, a worker packs B into NR-wide slivers ([k][NR], contiguous, so the
- * micro-kernel streams it with two vector loads per k) and A into MR-tall slivers ([k][MR], one broadcast per row);
- * the micro-kernel then sweeps MR x NR tiles of C. Packing is what makes the transposed cases as fast as the plain
- * one, and keeps the kernel's loads sequential.
+ * micro-kernel streams it with one vector load per vector of the tile and k), then sweeps MC-row blocks of A (kept
+ * in L2 while every sliver of the panel passes over them) in MR x NR tiles. Packing B is what makes the transposed
+ * weight (W^T) as fast as a plain matrix. A is read in place by the kernels ({@link GemmKernels}) when it is
+ * row-major or transposed; only partial edge tiles and other layouts copy an A sliver into a zero-padded scratch.
+ * (The scratch for a row-major sliver is MR x kc, so edgeA holds KC * MR floats either way.)
  *
  * <p>Work is split by rows of C (or by columns when C is wide and short) into one contiguous range per worker. Every
  * element of C is summed in the same order (k ascending within a slab, slabs ascending) whatever the split, so the
@@ -27,16 +29,16 @@ import static dev.lengthgen.engine.cpu.GemmKernels.NR;
  * </pre>
  */
 final class Gemm implements WorkerPool.Job {
-    /** Depth of a K slab: a B sliver (KC x NR) stays in L1 while the kernel runs down an A block. */
+    /** Depth of a K slab: a packed B sliver (KC x NR floats) stays in L1/L2 while the kernel runs down an A block. */
     static final int KC = 256;
-    /** Rows of a packed A block, kept in L2 and reused across every B sliver of the panel. */
-    static final int MC = 16 * MR;
+    /** Rows of an A block, reused from L2 by every B sliver of the panel. */
+    static final int MC = 32 * MR;
     /** Columns of a packed B panel (KC x NC floats, L2-sized). */
     static final int NC = 1024;
 
     private final WorkerPool pool;
-    private final float[][] packedA;
     private final float[][] packedB;
+    private final float[][] edgeA;
     private final float[][] edgeTile;
 
     // the call in flight (fields rather than a lambda so that a call allocates nothing)
@@ -45,11 +47,21 @@ final class Gemm implements WorkerPool.Job {
     private int aOff, aRow, aCol, bOff, bRow, bCol, cOff, ldc;
     private boolean accumulate;
 
+    private final int kcBlock, mcBlock, ncBlock;
+
     Gemm(WorkerPool pool) {
+        this(pool, KC, MC, NC);
+    }
+
+    /** With other block sizes (for tuning experiments). */
+    Gemm(WorkerPool pool, int kcBlock, int mcBlock, int ncBlock) {
         this.pool = pool;
+        this.kcBlock = kcBlock;
+        this.mcBlock = mcBlock;
+        this.ncBlock = ncBlock;
         int w = pool.workers();
-        packedA = new float[w][MC * KC];
-        packedB = new float[w][KC * NC];
+        packedB = new float[w][kcBlock * ncBlock];
+        edgeA = new float[w][kcBlock * MR];
         edgeTile = new float[w][MR * NR];
     }
 
@@ -89,7 +101,7 @@ final class Gemm implements WorkerPool.Job {
     public void run(int worker, int workers) {
         int mTiles = (m + MR - 1) / MR;
         int nTiles = (n + NR - 1) / NR;
-        // split the longer side of C, in whole tiles
+        // split the side with more tiles, in whole tiles, into one contiguous range per worker
         if (mTiles >= nTiles || nTiles < workers) {
             int t0 = WorkerPool.split(mTiles, worker, workers);
             int t1 = WorkerPool.split(mTiles, worker + 1, workers);
@@ -106,31 +118,32 @@ final class Gemm implements WorkerPool.Job {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
-        float[] ap = packedA[worker];
-        float[] bp = packedB[worker];
         if (!accumulate) {
             // the kernels accumulate; "=" is "+=" into zeros
             for (int i = i0; i < i1; i++) {
                 java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
             }
         }
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+        float[] bp = packedB[worker];
+        for (int jc = j0; jc < j1; jc += ncBlock) {
+            int nc = Math.min(ncBlock, j1 - jc);
+            for (int pc = 0; pc < k; pc += kcBlock) {
+                int kc = Math.min(kcBlock, k - pc);
                 packB(bp, pc, kc, jc, nc);
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    packA(ap, ic, mc, pc, kc);
+                for (int ic = i0; ic < i1; ic += mcBlock) {
+                    int mc = Math.min(mcBlock, i1 - ic);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             int mr = Math.min(MR, mc - ir);
-                            int co = cOff + (ic + ir) * ldc + jc + jr;
-                            if (mr == MR && nr == NR) {
-                                GemmKernels.kernel(kc, ap, ir * kc, bp, jr * kc, c, co, ldc);
+                            int row = ic + ir;
+                            int co = cOff + row * ldc + jc + jr;
+                            if (mr == MR && nr == NR && aCol == 1) {
+                                GemmKernels.rows(kc, a, aOff + row * aRow + pc, aRow, bp, jr * kc, c, co, ldc);
+                            } else if (mr == MR && nr == NR && aRow == 1) {
+                                GemmKernels.cols(kc, a, aOff + pc * aCol + row, aCol, bp, jr * kc, c, co, ldc);
                             } else {
-                                edge(worker, kc, ap, ir * kc, bp, jr * kc, co, mr, nr);
+                                edge(worker, row, mr, pc, kc, bp, jr * kc, co, nr);
                             }
                         }
                     }
@@ -139,50 +152,45 @@ final class Gemm implements WorkerPool.Job {
         }
     }
 
-    /** A partial tile: the kernel fills a full tile from zero-padded slivers; only the valid part reaches C. */
-    private void edge(int worker, int kc, float[] ap, int ao, float[] bp, int bo, int co, int mr, int nr) {
+    /**
+     * A tile the kernels cannot take in place (fewer than MR rows or NR columns, or an A in another layout). It runs
+     * on the same kernel as the full tiles of this product (a rarely used kernel would stay un-compiled by the JIT,
+     * and the Vector API is slow and allocates until it is): A's rows are used in place when there are MR of them,
+     * else copied into a zero-padded scratch in the kernel's layout; the kernel fills a whole scratch tile (the
+     * packed B sliver is zero-padded), and only the valid part is added to C.
+     */
+    private void edge(int worker, int row, int mr, int pc, int kc, float[] bp, int bo, int co, int nr) {
+        float[] ap = edgeA[worker];
         float[] tile = edgeTile[worker];
         java.util.Arrays.fill(tile, 0f);
-        GemmKernels.kernel(kc, ap, ao, bp, bo, tile, 0, NR);
-        for (int i = 0; i < mr; i++) {
-            int row = co + i * ldc;
-            for (int j = 0; j < nr; j++) {
-                c[row + j] += tile[i * NR + j];
-            }
-        }
-    }
-
-    /** A rows [ic, ic+mc) x K [pc, pc+kc) into MR-row slivers: ap[s*MR*kc + kk*MR + ii] = A(ic + s*MR + ii, pc + kk). */
-    private void packA(float[] ap, int ic, int mc, int pc, int kc) {
-        for (int s = 0; s * MR < mc; s++) {
-            int base = s * MR * kc;
-            int rows = Math.min(MR, mc - s * MR);
-            int src = aOff + (ic + s * MR) * aRow + pc * aCol;
-            if (aCol == 1) {
-                // rows of A are contiguous in k: read along each row, write with stride MR
-                for (int ii = 0; ii < rows; ii++) {
-                    int from = src + ii * aRow;
-                    int to = base + ii;
-                    for (int kk = 0; kk < kc; kk++) {
-                        ap[to + kk * MR] = a[from + kk];
-                    }
-                }
-            } else if (aRow == 1) {
-                // A is stored transposed: the MR values of one k are contiguous
-                for (int kk = 0; kk < kc; kk++) {
-                    System.arraycopy(a, src + kk * aCol, ap, base + kk * MR, rows);
-                }
+        int src = aOff + row * aRow + pc * aCol;
+        if (aRow == 1) {
+            if (mr == MR) {
+                GemmKernels.cols(kc, a, src, aCol, bp, bo, tile, 0, NR);
             } else {
-                for (int ii = 0; ii < rows; ii++) {
-                    for (int kk = 0; kk < kc; kk++) {
-                        ap[base + kk * MR + ii] = a[src + ii * aRow + kk * aCol];
+                // [k][MR]: the transposed layout, zero-padded rows
+                for (int kk = 0; kk < kc; kk++) {
+                    for (int ii = 0; ii < MR; ii++) {
+                        ap[kk * MR + ii] = ii < mr ? a[src + kk * aCol + ii] : 0f;
                     }
                 }
+                GemmKernels.cols(kc, ap, 0, MR, bp, bo, tile, 0, NR);
             }
-            for (int ii = rows; ii < MR; ii++) {
+        } else if (aCol == 1 && mr == MR) {
+            GemmKernels.rows(kc, a, src, aRow, bp, bo, tile, 0, NR);
+        } else {
+            // [MR][k]: the row-major layout, zero-padded rows
+            for (int ii = 0; ii < MR; ii++) {
                 for (int kk = 0; kk < kc; kk++) {
-                    ap[base + kk * MR + ii] = 0f;
+                    ap[ii * kc + kk] = ii < mr ? a[src + ii * aRow + kk * aCol] : 0f;
                 }
+            }
+            GemmKernels.rows(kc, ap, 0, kc, bp, bo, tile, 0, NR);
+        }
+        for (int i = 0; i < mr; i++) {
+            int r = co + i * ldc;
+            for (int j = 0; j < nr; j++) {
+                c[r + j] += tile[i * NR + j];
             }
         }
     }
@@ -199,12 +207,13 @@ final class Gemm implements WorkerPool.Job {
                     System.arraycopy(b, src + kk * bRow, bp, base + kk * NR, cols);
                 }
             } else if (bRow == 1) {
-                // B is stored transposed (a weight used as W^T): read along k, write with stride NR
-                for (int jj = 0; jj < cols; jj++) {
-                    int from = src + jj * bCol;
-                    int to = base + jj;
-                    for (int kk = 0; kk < kc; kk++) {
-                        bp[to + kk * NR] = b[from + kk];
+                // B is stored transposed (a weight used as W^T): write the sliver in order; the reads walk NR rows
+                // of W side by side, whose cache lines stay in L1 from one k to the next
+                for (int kk = 0; kk < kc; kk++) {
+                    int to = base + kk * NR;
+                    int from = src + kk;
+                    for (int jj = 0; jj < cols; jj++) {
+                        bp[to + jj] = b[from + jj * bCol];
                     }
                 }
             } else {

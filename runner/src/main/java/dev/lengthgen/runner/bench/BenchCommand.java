@@ -49,10 +49,12 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                 + " (default 1000)"));
         o.addOption(arg("width", "W", "step, decode: operand width of the addition format (default 20: T = 65)"));
         o.addOption(arg("steps", "N", "step: timed steps per preset (default 10; 5 for mini and larger)"));
-        o.addOption(arg("warmup", "N", "step: untimed steps first (default 3)"));
+        o.addOption(arg("warmup", "N", "step: untimed steps first (default 5)"));
         o.addOption(arg("examples", "N", "decode: problems per evaluation (default 10000)"));
         o.addOption(arg("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
                 + " (default 3)"));
+        o.addOption(arg("min-time", "SECONDS", "gemm: least time of one timed sample (default 0.2; warm-up scales"
+                + " with it)"));
         o.addOption(Option.builder().longOpt("no-peak").desc("skip measuring the fp32 peak (no MFU)").build());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON document instead of the table").build());
         return o;
@@ -78,9 +80,10 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         int batch = Flags.intValue(line, "batch", which.equals("decode") ? 1000 : 64, 1, 1 << 20);
         int width = Flags.intValue(line, "width", 20, 1, 200);
         int stepsFlag = Flags.intValue(line, "steps", 0, 1, 100_000);
-        int warmup = Flags.intValue(line, "warmup", 3, 0, 100_000);
+        int warmup = Flags.intValue(line, "warmup", 5, 0, 100_000);
         int examples = Flags.intValue(line, "examples", 10_000, 1, 10_000_000);
         int samples = Flags.intValue(line, "samples", which.equals("gemm") ? 7 : 3, 1, 1000);
+        double minTime = Flags.floatValue(line, "min-time", (float) GemmBench.SAMPLE_SECONDS, 0.001f, 60f);
         BackendOptions.name(line, "cpu");
 
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -109,12 +112,9 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                                 + " samples:");
                         log.println(GemmBench.header());
                     }
-                    doc.put("gemm", GemmBench.run(backend, sizes, samples, log));
+                    doc.put("gemm", GemmBench.run(backend, sizes, samples, minTime, log));
                     break;
                 case "step": {
-                    if (peak == null) {
-                        throw new UsageException("bench step reports MFU and needs the peak: drop --no-peak");
-                    }
                     List<Map<String, Object>> rows = new ArrayList<>();
                     for (String p : presets) {
                         int steps = stepsFlag > 0 ? stepsFlag : (p.equals("micro") || p.equals("nano") ? 10 : 5);

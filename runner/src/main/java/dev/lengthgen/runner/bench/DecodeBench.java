@@ -62,6 +62,12 @@ final class DecodeBench {
             seconds[s] = (System.nanoTime() - t0) / 1e9;
         }
         Samples time = new Samples(seconds);
+        // one more batch with per-task timing (prefill and per-token tasks share names, so they add up)
+        backend.resetProfile();
+        backend.setProfiling(true);
+        decoder.decode(Arrays.copyOf(prompts, Math.min(B, prompts.length)), maxNew, -1);
+        backend.setProfiling(false);
+        dev.lengthgen.engine.graph.Profile profile = backend.profile();
         double perSecond = prompts.length / time.median();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("preset", preset);
@@ -76,11 +82,14 @@ final class DecodeBench {
         m.put("seconds_max", Peak.round(time.max()));
         m.put("examples_per_second", Peak.round(perSecond));
         m.put("answer_characters", checksum / samples);
+        m.put("profile_one_batch", ProfileTable.json(profile, java.util.Map.of()));
         if (log != null) {
             log.printf("%s, %,d examples at W=%d (prompt %d tokens + %d generated), batch %d:%n", preset,
                     prompts.length, width, promptLength, maxNew, B);
             log.printf("  %.2f s median (%.2f - %.2f over %d runs), %,.0f examples/s%n", time.median(), time.min(),
                     time.max(), samples, perSecond);
+            log.printf("  profile of one batch of %d (prefill + %d single-token steps):%n", B, maxNew);
+            ProfileTable.print(profile, java.util.Map.of(), log);
         }
         return m;
     }

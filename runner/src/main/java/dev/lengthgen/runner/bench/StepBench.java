@@ -62,11 +62,20 @@ final class StepBench {
         model.initialize(SEED);
         Trainer trainer = new Trainer(model, B, T, AdamWConfig.paper(), SEED);
         float lr = 1e-3f;
-        for (int i = 0; i < warmup; i++) {
-            trainer.step(batches.get(i), lr);
-        }
         Thread[] workers = backend instanceof CpuBackend ? ((CpuBackend) backend).workerThreads() : new Thread[0];
         AllocationMeter meter = new AllocationMeter(Thread.currentThread(), workers);
+        // Warm-up: at least `warmup` steps, and more (up to 4x) while a step still allocates, i.e. while the JIT is
+        // still compiling the Vector API code (interpreted vector code allocates and is slow); on a busy machine
+        // the compiler threads get less CPU and need more steps.
+        int warm = 0;
+        for (; warm < warmup; warm++) {
+            trainer.step(batches.get(warm % batches.size()), lr);
+        }
+        boolean allocating = true;
+        while (allocating && warm < 4 * warmup) {
+            allocating = allocatesAtWarmup(meter, trainer, batches.get(warm % batches.size()), lr);
+            warm++;
+        }
         double[] seconds = new double[steps];
         float loss = 0;
         long[] before = meter.read();
@@ -80,7 +89,7 @@ final class StepBench {
         double flops = model.trainingFlops(B, T);
         double median = time.median();
         double tokensPerSecond = (double) B * T / median;
-        double mfu = flops / median / (peak.gflops() * 1e9);
+        double mfu = peak == null ? Double.NaN : flops / median / (peak.gflops() * 1e9);
 
         // one more step with per-task timing
         backend.resetProfile();
@@ -105,7 +114,7 @@ final class StepBench {
         m.put("batch", B);
         m.put("T", T);
         m.put("width", width);
-        m.put("warmup_steps", warmup);
+        m.put("warmup_steps", warm);
         m.put("timed_steps", steps);
         m.put("ms_per_step_median", Peak.round(median * 1e3));
         m.put("ms_per_step_min", Peak.round(time.min() * 1e3));
@@ -113,7 +122,9 @@ final class StepBench {
         m.put("tokens_per_second", Peak.round(tokensPerSecond));
         m.put("model_gflop_per_step", Peak.round(flops / 1e9));
         m.put("achieved_gflops", Peak.round(flops / median / 1e9));
-        m.put("mfu", Peak.round(mfu));
+        if (peak != null) {
+            m.put("mfu", Peak.round(mfu));
+        }
         m.put("last_loss", loss);
         m.put("allocated_bytes_per_step_training_thread", after[0] < 0 ? -1 : (after[0] - before[0]) / steps);
         m.put("allocated_bytes_per_step_workers", after[1] < 0 ? -1 : (after[1] - before[1]) / steps);
@@ -122,8 +133,9 @@ final class StepBench {
             log.printf("%s (%dL/%dH/%d, %,d parameters, dropout %.1f), batch %d x T %d:%n", preset, config.layers(),
                     config.heads(), config.dim(), model.layout.total(), config.dropout(), B, T);
             log.printf("  %.1f ms/step median (%.1f - %.1f over %d steps), %,.0f tokens/s, %.2f GFLOP/step, "
-                            + "%.1f GFLOP/s, MFU %.1f%%%n", median * 1e3, time.min() * 1e3, time.max() * 1e3, steps,
-                    tokensPerSecond, flops / 1e9, flops / median / 1e9, mfu * 100);
+                            + "%.1f GFLOP/s%s%n", median * 1e3, time.min() * 1e3, time.max() * 1e3, steps,
+                    tokensPerSecond, flops / 1e9, flops / median / 1e9,
+                    peak == null ? "" : String.format(", MFU %.1f%%", mfu * 100));
             log.printf("  heap allocated per step: training thread %s, workers %s%n", bytes(after[0] - before[0],
                     steps, after[0]), bytes(after[1] - before[1], steps, after[1]));
             log.printf("  profile of one step (%s):%n", backend.name());
@@ -131,6 +143,17 @@ final class StepBench {
         }
         return m;
     }
+
+    /** Runs one step; true when it allocated more than {@link #SETTLED_BYTES} on the training thread and workers. */
+    private static boolean allocatesAtWarmup(AllocationMeter meter, Trainer trainer, Batch batch, float lr) {
+        long[] before = meter.read();
+        trainer.step(batch, lr);
+        long[] after = meter.read();
+        return before[0] >= 0 && (after[0] - before[0]) + (after[1] - before[1]) > SETTLED_BYTES;
+    }
+
+    /** Heap bytes per step below which the JIT counts as settled (the model's own per-step objects are a few KB). */
+    static final long SETTLED_BYTES = 256 * 1024;
 
     private static String bytes(long total, int steps, long raw) {
         return raw < 0 ? "not measured" : String.format("%,d B", total / steps);
