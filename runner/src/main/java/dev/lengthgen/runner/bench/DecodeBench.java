@@ -4,6 +4,7 @@ import dev.lengthgen.engine.Backend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.decode.GreedyDecoder;
+import dev.lengthgen.runner.profile.ProfileTable;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.sampling.Dataset;
@@ -82,14 +83,15 @@ final class DecodeBench {
         m.put("seconds_max", Peak.round(time.max()));
         m.put("examples_per_second", Peak.round(perSecond));
         m.put("answer_characters", checksum / samples);
-        m.put("profile_one_batch", ProfileTable.json(profile, java.util.Map.of()));
+        ProfileTable table = ProfileTable.of("profile of one batch of " + B + " (prefill + " + maxNew
+                + " single-token steps)", profile, java.util.List.of()).byOp();
+        m.put("profile_one_batch", table.toJson());
         if (log != null) {
             log.printf("%s, %,d examples at W=%d (prompt %d tokens + %d generated), batch %d:%n", preset,
                     prompts.length, width, promptLength, maxNew, B);
             log.printf("  %.2f s median (%.2f - %.2f over %d runs), %,.0f examples/s%n", time.median(), time.min(),
                     time.max(), samples, perSecond);
-            log.printf("  profile of one batch of %d (prefill + %d single-token steps):%n", B, maxNew);
-            ProfileTable.print(profile, java.util.Map.of(), log);
+            log.print(table.toText());
         }
         return m;
     }

@@ -3,13 +3,12 @@ package dev.lengthgen.runner.bench;
 import dev.lengthgen.engine.Backend;
 import dev.lengthgen.engine.cpu.CpuBackend;
 import dev.lengthgen.engine.cpu.FmaPeak;
-import dev.lengthgen.engine.graph.Profile;
-import dev.lengthgen.engine.graph.Task;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.train.AdamWConfig;
 import dev.lengthgen.model.train.Batch;
 import dev.lengthgen.model.train.Trainer;
+import dev.lengthgen.runner.profile.ProfileTable;
 import dev.lengthgen.runner.train.BatchBuilder;
 import dev.lengthgen.tasks.ArithmeticTask;
 import dev.lengthgen.tasks.Operation;
@@ -21,7 +20,6 @@ import dev.lengthgen.tasks.sampling.Sampler;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,11 +94,8 @@ final class StepBench {
         backend.setProfiling(true);
         trainer.step(batches.get(warmup + steps), lr);
         backend.setProfiling(false);
-        Profile profile = backend.profile();
-        Map<String, Double> taskFlops = new HashMap<>();
-        for (Task t : trainer.trainPlan().graph().tasks()) {
-            taskFlops.put(t.name(), t.flops());
-        }
+        ProfileTable profile = ProfileTable.of("profile of one step (" + backend.name() + ")", backend.profile(),
+                trainer.trainPlan().graph().tasks()).byOp();
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("preset", preset);
@@ -128,7 +123,7 @@ final class StepBench {
         m.put("last_loss", loss);
         m.put("allocated_bytes_per_step_training_thread", after[0] < 0 ? -1 : (after[0] - before[0]) / steps);
         m.put("allocated_bytes_per_step_workers", after[1] < 0 ? -1 : (after[1] - before[1]) / steps);
-        m.put("profile", ProfileTable.json(profile, taskFlops));
+        m.put("profile", profile.toJson());
         if (log != null) {
             log.printf("%s (%dL/%dH/%d, %,d parameters, dropout %.1f), batch %d x T %d:%n", preset, config.layers(),
                     config.heads(), config.dim(), model.layout.total(), config.dropout(), B, T);
@@ -138,8 +133,7 @@ final class StepBench {
                     peak == null ? "" : String.format(", MFU %.1f%%", mfu * 100));
             log.printf("  heap allocated per step: training thread %s, workers %s%n", bytes(after[0] - before[0],
                     steps, after[0]), bytes(after[1] - before[1], steps, after[1]));
-            log.printf("  profile of one step (%s):%n", backend.name());
-            ProfileTable.print(profile, taskFlops, log);
+            log.print(profile.toText());
         }
         return m;
     }
