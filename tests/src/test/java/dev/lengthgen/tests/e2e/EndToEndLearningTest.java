@@ -1,7 +1,7 @@
 package dev.lengthgen.tests.e2e;
 
 import dev.lengthgen.engine.Backend;
-import dev.lengthgen.engine.reference.ReferenceBackend;
+import dev.lengthgen.engine.Backends;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.train.AdamWConfig;
@@ -24,8 +24,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A model trained from scratch, on the reference backend, learns 2-digit addition: at least 95% exact match on
- * held-out pairs it never saw.
+ * A model trained from scratch learns 2-digit addition: at least 95% exact match on held-out pairs it never saw,
+ * within a fixed step budget. It trains on the cpu backend (proven op by op and step by step against the reference
+ * by the parity tests), which keeps the suite short; the held-out accuracy is checked every 250 steps and training
+ * stops once it reaches the bar, since when a small model "clicks" on carries varies with the seed.
  */
 class EndToEndLearningTest {
 
@@ -38,27 +40,34 @@ class EndToEndLearningTest {
         List<Problem> heldOut = data.testSet(2, 400);
         int T = codec.maxSequenceLength(2) - 1;
         GptConfig config = new GptConfig(2, 4, 64, T + 1, codec.vocabulary().size(), 0f, false, true);
-        int steps = Integer.getInteger("lengthgen.e2e.steps", 500), batch = 64;
-        LrSchedule lr = new LrSchedule(LrSchedule.Kind.COSINE, 3e-3f, 3e-4f, 50, steps);
+        int budget = 3000, evalEvery = 250, batch = 64;
+        LrSchedule lr = new LrSchedule(LrSchedule.Kind.CONST, 2e-3f, 2e-3f, 50, budget);
 
         long t0 = System.nanoTime();
-        Backend backend = new ReferenceBackend();
-        GptModel model = new GptModel(config, backend);
-        model.initialize(1);
-        Trainer trainer = new Trainer(model, batch, T, AdamWConfig.paper(), 1);
-        BatchBuilder batches = new BatchBuilder(codec, T);
-        float loss = 0;
-        for (int step = 1; step <= steps; step++) {
-            loss = trainer.step(batches.build(data.trainBatch(step - 1, batch)), lr.at(step));
+        try (Backend backend = Backends.open("cpu", null, 0)) {
+            GptModel model = new GptModel(config, backend);
+            model.initialize(1);
+            Trainer trainer = new Trainer(model, batch, T, AdamWConfig.paper(), 1);
+            BatchBuilder batches = new BatchBuilder(codec, T);
+            Predictor predictor = new Predictor(model, codec, 200, T + 1);
+            float loss = 0;
+            double accuracy = 0;
+            int step = 0;
+            while (step < budget && accuracy < 0.95) {
+                for (int k = 0; k < evalEvery; k++) {
+                    step++;
+                    loss = trainer.step(batches.build(data.trainBatch(step - 1, batch)), lr.at(step));
+                }
+                List<String> answers = predictor.answers(heldOut);
+                int correct = 0;
+                for (int i = 0; i < heldOut.size(); i++) {
+                    correct += answers.get(i).equals(codec.answer(heldOut.get(i))) ? 1 : 0;
+                }
+                accuracy = (double) correct / heldOut.size();
+                System.out.printf("e2e: step %d, loss %.4f, held-out exact match %.1f%% (%d/%d), %.1f s%n", step,
+                        loss, 100 * accuracy, correct, heldOut.size(), (System.nanoTime() - t0) / 1e9);
+            }
+            assertTrue(accuracy >= 0.95, "held-out exact match " + accuracy + " < 0.95 after " + step + " steps");
         }
-        List<String> answers = new Predictor(model, codec, 200, T + 1).answers(heldOut);
-        int correct = 0;
-        for (int i = 0; i < heldOut.size(); i++) {
-            correct += answers.get(i).equals(codec.answer(heldOut.get(i))) ? 1 : 0;
-        }
-        double accuracy = (double) correct / heldOut.size();
-        System.out.printf("e2e: %d steps, final loss %.4f, held-out exact match %.1f%% (%d/%d), %.1f s%n", steps, loss,
-                100 * accuracy, correct, heldOut.size(), (System.nanoTime() - t0) / 1e9);
-        assertTrue(accuracy >= 0.95, "held-out exact match " + accuracy + " < 0.95");
     }
 }
