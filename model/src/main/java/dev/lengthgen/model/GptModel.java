@@ -7,6 +7,7 @@ import dev.lengthgen.engine.Memory;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.graph.TaskGraph;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.layout.ParameterLayout;
 import dev.lengthgen.model.layout.TensorSpec;
@@ -15,11 +16,11 @@ import dev.lengthgen.model.train.StepInputs;
 import java.util.Random;
 
 /**
- * A GPT (pre-LN blocks, GELU MLP 4x, learned absolute positions, optionally tied embeddings and biases) whose
+ * A GPT (pre-LN blocks, GELU MLP 4x, a position scheme, optionally tied embeddings and biases) whose
  * parameters live in one flat buffer on a backend, and the task graphs of its forward and backward passes.
  *
  * <pre>
- *   x0 = dropout(wte[tokens] + wpe[positions])                 (N, C)
+ *   x0 = dropout(wte[tokens] + wpe[positions])                 (N, C); wpe: learned, sinusoids or none
  *   per block: x = x + dropout(proj(attn(ln1(x))))
  *              x = x + dropout(fcproj(gelu(fc(ln2(x)))))
  *   logits = ln_f(x) . lm_head^T                                (N, V)
@@ -33,13 +34,50 @@ public final class GptModel implements AutoCloseable {
     public final ParameterLayout layout;
     public final Backend backend;
     public final Memory params;
+    /** sinusoidal's fixed (context, C) table, fed to the encoder in place of wpe; null for the other schemes. */
+    private final View sinusoidTable;
 
     public GptModel(GptConfig config, Backend backend) {
         this.config = config;
         this.layout = new ParameterLayout(config);
         this.backend = backend;
+        PositionConfig.Scheme scheme = config.position().scheme();
+        if (scheme == PositionConfig.Scheme.ROPE || scheme.biasesAttention()) {
+            throw new IllegalArgumentException("--pos " + scheme.cliName() + " is not available yet: use ape, "
+                    + "sinusoidal, nope, abacus or coupling");
+        }
         MemoryPlan.parametersOnly(config, layout).check(backend);
         this.params = backend.allocate(DType.F32, layout.total(), "params");
+        if (config.position().scheme() == PositionConfig.Scheme.SINUSOIDAL) {
+            // A constant, not a parameter: it gets no gradient and no optimizer state.
+            sinusoidTable = backend.allocate(DType.F32, (long) config.context() * config.dim(), "sinusoids").view();
+            backend.upload(sinusoidTable, sinusoids(config.context(), config.dim()));
+        } else {
+            sinusoidTable = null;
+        }
+    }
+
+    /** Vaswani et al.'s table: row p holds sin(p w_i) at 2i and cos(p w_i) at 2i + 1, w_i = 10000^(-2i/C). */
+    static float[] sinusoids(int rows, int C) {
+        float[] t = new float[rows * C];
+        for (int p = 0; p < rows; p++) {
+            for (int i = 0; 2 * i < C; i++) {
+                double angle = p * Math.pow(10000.0, -2.0 * i / C);
+                t[p * C + 2 * i] = (float) Math.sin(angle);
+                if (2 * i + 1 < C) {
+                    t[p * C + 2 * i + 1] = (float) Math.cos(angle);
+                }
+            }
+        }
+        return t;
+    }
+
+    /**
+     * What the encoder adds to the token embedding, indexed by position id: the learned table (ape, abacus,
+     * coupling), the fixed sinusoids, or null (nope, and the schemes that act inside attention).
+     */
+    public View positionTable() {
+        return sinusoidTable != null ? sinusoidTable : param(layout.wpe);
     }
 
     /** The view of one parameter tensor inside any buffer with the parameter layout (params, grads, moments). */
@@ -112,7 +150,7 @@ public final class GptModel implements AutoCloseable {
         final int C = c.dim(), NH = c.heads(), N = B * T, V = c.vocab();
         final float p = dropout ? c.dropout() : 0f;
         g.task("encoder.fwd", 0, bytes(2.0 * N * C), () ->
-                backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), param(layout.wpe), N, C));
+                backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), positionTable(), N, C));
         if (a.encodedDrop != a.encoded) {
             g.task("encoder.dropout.fwd", 0, bytes(2.0 * N * C), () ->
                     backend.dropoutForward(a.encodedDrop, a.encoded, p, key(state, 0), N * C));

@@ -22,7 +22,8 @@ import java.util.Map;
  * Batched greedy decoding with a KV cache. A batch of prompts of equal length Tp is decoded as: one prefill pass over
  * tokens [0, Tp-1) that stores every layer's keys and values, then one single-token pass per generated token, each
  * attending to the cache. The argmax of each step is written straight into the next step's token buffer on the
- * device, so per token only the predictions come down and the position ids go up.
+ * device, so per token only the predictions come down and the position ids go up. Position ids are separate from
+ * the cache slot: the digit schemes give generated digits the id of their place, not of their index.
  */
 public final class GreedyDecoder {
     private final GptModel model;
@@ -39,7 +40,7 @@ public final class GreedyDecoder {
     private final GptModel.StepState state = new GptModel.StepState();
     private final Map<Integer, ExecutionPlan> prefillByLength = new HashMap<>();
     private final ExecutionPlan stepPlan;
-    /** Position of the token fed in the current single-token step; read by the step graph when it executes. */
+    /** Sequence index (cache slot) of the token fed in the current single-token step; read by the step graph. */
     private int pos;
 
     /**
@@ -60,8 +61,8 @@ public final class GreedyDecoder {
         cache = new KvCache(backend, c, B, maxT);
         prefillActs = new Activations(backend, c, B, maxT, false, "decode.prefill");
         stepActs = new Activations(backend, c, B, 1, false, "decode.step");
-        prefillInputs = new StepInputs(backend, B, maxT, "decode.prefill");
-        stepInputs = new StepInputs(backend, B, 1, "decode.step");
+        prefillInputs = new StepInputs(backend, c, B, maxT, "decode.prefill");
+        stepInputs = new StepInputs(backend, c, B, 1, "decode.step");
         Memory out = backend.allocate(DType.I32, B, "decode.predictions");
         predictions = out.view();
         unusedLoss = backend.allocate(DType.F32, 1, "decode.loss").view();
@@ -69,7 +70,7 @@ public final class GreedyDecoder {
     }
 
     /**
-     * Decodes greedily.
+     * Decodes greedily with position ids 0, 1, 2, ... (the sequence schemes at evaluation).
      *
      * @param prompts   rows of token ids, all of the same length Tp >= 2 (at most B rows)
      * @param maxNew    tokens to generate per row
@@ -78,6 +79,35 @@ public final class GreedyDecoder {
      * @return per row, the generated tokens (maxNew of them; after a stop token the rest are unspecified)
      */
     public int[][] decode(int[][] prompts, int maxNew, int stopToken) {
+        int[][] promptPositions = new int[prompts.length][];
+        int[][] generatedPositions = new int[prompts.length][];
+        for (int b = 0; b < prompts.length; b++) {
+            int tp = prompts[b].length;
+            promptPositions[b] = new int[tp];
+            generatedPositions[b] = new int[Math.max(0, maxNew - 1)];
+            for (int t = 0; t < tp; t++) {
+                promptPositions[b][t] = t;
+            }
+            for (int k = 0; k < generatedPositions[b].length; k++) {
+                generatedPositions[b][k] = tp + k;
+            }
+        }
+        return decode(prompts, promptPositions, generatedPositions, maxNew, stopToken);
+    }
+
+    /**
+     * Decodes greedily with explicit position ids (the digit schemes compute them from each digit's place).
+     *
+     * @param prompts            rows of token ids, all of the same length Tp >= 2 (at most B rows)
+     * @param promptPositions    per row, the position id of each prompt token (Tp of them)
+     * @param generatedPositions per row, the position id the k-th generated token gets when it is fed back
+     *                           (at least maxNew - 1 of them: the last generated token is never fed)
+     * @param maxNew             tokens to generate per row
+     * @param stopToken          generation of a row may end after it emits this token (-1: never)
+     * @return per row, the generated tokens (maxNew of them; after a stop token the rest are unspecified)
+     */
+    public int[][] decode(int[][] prompts, int[][] promptPositions, int[][] generatedPositions, int maxNew,
+                          int stopToken) {
         int rows = prompts.length;
         if (rows == 0) {
             return new int[0][];
@@ -90,21 +120,25 @@ public final class GreedyDecoder {
             throw new IllegalArgumentException("prompt length " + tp + " + " + maxNew + " new tokens does not fit in "
                     + maxT + " positions");
         }
-        // Prefill positions [0, tp-1): rows beyond the prompts repeat row 0 so every row is well defined.
+        // Prefill sequence indices [0, tp-1): rows beyond the prompts repeat row 0 so every row is well defined.
         int prefillT = tp - 1;
         int[] tokens = new int[B * prefillT];
         int[] positions = new int[B * prefillT];
         int[] last = new int[B];
+        int[] lastPosition = new int[B];
         for (int b = 0; b < B; b++) {
-            int[] p = prompts[b < rows ? b : 0];
-            if (p.length != tp) {
-                throw new IllegalArgumentException("all prompts of a batch must have the same length");
+            int row = b < rows ? b : 0;
+            int[] p = prompts[row];
+            if (p.length != tp || promptPositions[row].length != tp || generatedPositions[row].length < maxNew - 1) {
+                throw new IllegalArgumentException("all prompts of a batch must have the same length, with a position "
+                        + "id per prompt token and per fed-back token");
             }
             for (int t = 0; t < prefillT; t++) {
                 tokens[b * prefillT + t] = p[t];
-                positions[b * prefillT + t] = t;
+                positions[b * prefillT + t] = promptPositions[row][t];
             }
             last[b] = p[tp - 1];
+            lastPosition[b] = promptPositions[row][tp - 1];
         }
         backend.upload(prefillInputs.tokens.slice(0, tokens.length), tokens);
         backend.upload(prefillInputs.positions.slice(0, positions.length), positions);
@@ -112,12 +146,16 @@ public final class GreedyDecoder {
 
         int[][] generated = new int[rows][maxNew];
         boolean[] stopped = new boolean[rows];
-        int[] stepPositions = new int[B];
+        int[] stepPositions = lastPosition;
         int[] next = new int[B];
         backend.upload(stepInputs.tokens, last);
         for (int k = 0; k < maxNew; k++) {
-            pos = prefillT + k;
-            Arrays.fill(stepPositions, pos);
+            pos = prefillT + k; // the cache slot: the sequence index, whatever the position ids are
+            if (k > 0) {
+                for (int b = 0; b < B; b++) {
+                    stepPositions[b] = generatedPositions[b < rows ? b : 0][k - 1];
+                }
+            }
             backend.upload(stepInputs.positions, stepPositions);
             stepPlan.execute();
             backend.download(predictions, next);
@@ -148,7 +186,7 @@ public final class GreedyDecoder {
         final Activations a = stepActs;
         TaskGraph g = new TaskGraph("decode.step");
         g.task("encoder.fwd", () -> backend.encoderForward(a.encoded, stepInputs.tokens, stepInputs.positions,
-                model.param(lay.wte), model.param(lay.wpe), N, C));
+                model.param(lay.wte), model.positionTable(), N, C));
         View x = a.encoded;
         for (int l = 0; l < c.layers(); l++) {
             final Activations.Layer L = a.layers[l];

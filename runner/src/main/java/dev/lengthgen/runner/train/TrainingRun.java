@@ -53,7 +53,7 @@ public final class TrainingRun {
         this.out = out;
         this.codec = s.codec();
         this.dataset = new Dataset(s.task(), s.format(), s.train(), s.sampler(), s.seed(), s.trainSize());
-        this.batches = new BatchBuilder(codec, s.trainT());
+        this.batches = new BatchBuilder(codec, s.trainT(), s.model().position(), s.seed());
         java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
         for (int d : lengths) {
@@ -98,7 +98,7 @@ public final class TrainingRun {
             int windowSteps = 0;
             for (int step = start + 1; step <= s.steps(); step++) {
                 float lr = s.schedule().at(step);
-                float loss = trainer.step(batches.build(dataset.trainBatch(step - 1, s.batch())), lr);
+                float loss = trainer.step(batches.buildTraining(dataset.trainBatch(step - 1, s.batch()), step - 1), lr);
                 windowSteps++;
                 if (!Float.isFinite(loss)) {
                     throw new DivergedException("the training loss became " + loss + " at step " + step
