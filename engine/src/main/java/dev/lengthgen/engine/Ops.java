@@ -59,6 +59,37 @@ public interface Ops {
     void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
                            int B, int T, int C, int NH);
 
+    // ---- relative position schemes: rotary q/k, and an additive attention bias from a bucket table ----
+
+    /**
+     * Rotary position embedding (RoPE) by explicit position ids. out (B,T,3C) written; qkv (B,T,3C) as in
+     * attentionForward; posIds I32 (B*T), any int in (-2^24, 2^24), e.g. negative to undo a rotation.
+     * In every head (hs = C / NH, which must be even) the q and k channels are rotated in interleaved pairs
+     * (2i, 2i+1), i in [0, hs/2) (RoFormer / GPT-J convention, not GPT-NeoX's half split), by the angle
+     * a = posIds[n] * base^(-2i/hs):
+     * out[2i] = x[2i] cos a - x[2i+1] sin a, out[2i+1] = x[2i] sin a + x[2i+1] cos a; the v channels are copied.
+     * So q(p).k(p') depends on p - p' only. out may be the same view as qkv (rotation in place). T = 1 rotates one
+     * new token (decoding).
+     */
+    void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH);
+
+    /** dqkv (B,T,3C) += R^T dout for the q and k channels, += dout for v; dout (B,T,3C); as rotaryForward. */
+    void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH);
+
+    /**
+     * bias (NH,T,T) written: bias[h,i,j] = table[h, buckets[i*T + j]] for j <= i, 0 for j > i, the additive
+     * attention bias of attentionForward (and, with T = maxT, of attentionDecode). table (NH,K); buckets I32 (T*T),
+     * values in [0, K) on and below the diagonal, entries above it ignored. T5: a learned table over bucketed
+     * distances; ALiBi: a fixed table, table[h,d] = -slope_h * d with buckets[i*T + j] = i - j (K = T).
+     */
+    void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K);
+
+    /**
+     * dtable (NH,K) += for each k the sum of dbias[h,i,j] (NH,T,T) over j <= i with buckets[i*T + j] == k, in a
+     * fixed order.
+     */
+    void bucketBiasBackward(View dtable, View dbias, View buckets, int NH, int T, int K);
+
     // ---- elementwise ----
 
     /** out (N) written = GELU(inp), tanh form: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */

@@ -464,4 +464,85 @@ public final class CpuBackend extends WallClockProfiling {
             System.arraycopy(i(src), o(src), i(dst), o(dst), (int) dst.length());
         }
     }
+
+    // ---- relative position schemes ----
+    // Created on first use: models with absolute positions never allocate their tables and scratch.
+
+    private Rotary rotary;
+    private BucketBias bucketBias;
+
+    @Override
+    public void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) {
+        int N = checkRotary("rotaryForward", out, qkv, posIds, base, B, T, C, NH);
+        rotary().apply(f(out), o(out), f(qkv), o(qkv), i(posIds), o(posIds), base, N, C, NH, false);
+    }
+
+    @Override
+    public void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) {
+        int N = checkRotary("rotaryBackward", dqkv, dout, posIds, base, B, T, C, NH);
+        rotary().apply(f(dqkv), o(dqkv), f(dout), o(dout), i(posIds), o(posIds), base, N, C, NH, true);
+    }
+
+    private Rotary rotary() {
+        if (rotary == null) {
+            rotary = new Rotary(pool);
+        }
+        return rotary;
+    }
+
+    private static int checkRotary(String op, View dst, View src, View posIds, float base, int B, int T, int C,
+                                   int NH) {
+        checkHeads(C, NH);
+        if ((C / NH) % 2 != 0) {
+            throw new IllegalArgumentException(op + ": the head size " + C / NH + " must be even");
+        }
+        if (!(base > 0f) || Float.isInfinite(base)) {
+            throw new IllegalArgumentException(op + ": base must be positive and finite, got " + base);
+        }
+        int N = B * T;
+        dst.require(DType.F32, (long) N * 3 * C, op + " destination");
+        src.require(DType.F32, (long) N * 3 * C, op + " source");
+        posIds.require(DType.I32, N, op + " posIds");
+        return N;
+    }
+
+    @Override
+    public void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K) {
+        checkBuckets("bucketBiasForward", bias, table, buckets, NH, T, K);
+        bucketBias().forward(f(bias), o(bias), f(table), o(table), i(buckets), o(buckets), NH, T, K);
+    }
+
+    @Override
+    public void bucketBiasBackward(View dtable, View dbias, View buckets, int NH, int T, int K) {
+        checkBuckets("bucketBiasBackward", dbias, dtable, buckets, NH, T, K);
+        bucketBias().backward(f(dtable), o(dtable), f(dbias), o(dbias), i(buckets), o(buckets), NH, T, K);
+    }
+
+    private BucketBias bucketBias() {
+        if (bucketBias == null) {
+            bucketBias = new BucketBias(pool);
+        }
+        return bucketBias;
+    }
+
+    /** Buckets index the table; one outside [0, K) would read or write another tensor's memory. */
+    private static void checkBuckets(String op, View bias, View table, View buckets, int NH, int T, int K) {
+        if (NH <= 0 || T <= 0 || K <= 0) {
+            throw new IllegalArgumentException(op + ": NH, T and K must be positive, got " + NH + ", " + T + ", " + K);
+        }
+        bias.require(DType.F32, (long) NH * T * T, op + " bias");
+        table.require(DType.F32, (long) NH * K, op + " table");
+        buckets.require(DType.I32, (long) T * T, op + " buckets");
+        int[] a = i(buckets);
+        int off = o(buckets);
+        for (int q = 0; q < T; q++) {
+            for (int k = 0; k <= q; k++) {
+                int b = a[off + q * T + k];
+                if (b < 0 || b >= K) {
+                    throw new IllegalArgumentException(op + ": bucket " + b + " of query " + q + ", key " + k
+                            + " is outside [0, " + K + ")");
+                }
+            }
+        }
+    }
 }

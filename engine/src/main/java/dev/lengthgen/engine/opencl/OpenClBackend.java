@@ -55,6 +55,8 @@ public final class OpenClBackend implements Backend {
     private final Map<String, cl_mem> scratch = new HashMap<>();
     private final Map<String, Long> scratchBytes = new HashMap<>();
     private final List<ClMemory> allocations = new ArrayList<>();
+    /** The rotary frequencies per (base, head size): see {@link #rotaryFrequencies}. */
+    private final Map<String, cl_mem> rotaryFrequencies = new HashMap<>();
     private final int maxGroup;
     /** gemm_rowblock's register block: rows per work-item, and float16 vectors (16 columns each) per row. */
     private final int rowBlock;
@@ -339,6 +341,8 @@ public final class OpenClBackend implements Backend {
             allocations.clear();
             scratch.values().forEach(CL::clReleaseMemObject);
             scratch.clear();
+            rotaryFrequencies.values().forEach(CL::clReleaseMemObject);
+            rotaryFrequencies.clear();
             CL.clReleaseMemObject(placeholder);
             CL.clReleaseCommandQueue(queue);
             CL.clReleaseContext(context);
@@ -657,6 +661,98 @@ public final class OpenClBackend implements Backend {
         if (NH <= 0 || C % NH != 0) {
             throw new IllegalArgumentException("C = " + C + " is not a multiple of NH = " + NH);
         }
+    }
+
+    // ---- relative position schemes ----
+
+    @Override
+    public void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) {
+        int N = checkRotary("rotaryForward", out, qkv, posIds, base, B, T, C, NH);
+        rotary("rotary_forward", out, qkv, posIds, base, N, C, NH);
+    }
+
+    @Override
+    public void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) {
+        int N = checkRotary("rotaryBackward", dqkv, dout, posIds, base, B, T, C, NH);
+        rotary("rotary_backward", dqkv, dout, posIds, base, N, C, NH);
+    }
+
+    private void rotary(String kernel, View dst, View src, View posIds, float base, int N, int C, int NH) {
+        int half = C / NH / 2;
+        call("position", kernel).view(dst).view(src).view(posIds).buffer(rotaryFrequencies(base, half))
+                .intArg(N).intArg(C).intArg(NH).run(elementwiseGlobal((long) N * half), ELEMENTWISE_LOCAL);
+    }
+
+    /**
+     * base^(-2i/hs) for i in [0, half), hs = 2 half, each as a pair of floats (hi, lo) whose sum is the double value
+     * (position.cl needs the extra precision for large positions); uploaded once per (base, head size).
+     */
+    private cl_mem rotaryFrequencies(float base, int half) {
+        return rotaryFrequencies.computeIfAbsent(base + "/" + half, key -> {
+            float[] f = new float[2 * half];
+            for (int i = 0; i < half; i++) {
+                double x = StrictMath.pow(base, -2.0 * i / (2 * half));
+                f[2 * i] = (float) x;
+                f[2 * i + 1] = (float) (x - f[2 * i]);
+            }
+            cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_ONLY, (long) f.length * Sizeof.cl_float, null, null);
+            CL.clEnqueueWriteBuffer(queue, m, true, 0, (long) f.length * Sizeof.cl_float, Pointer.to(f), 0, null,
+                    profiler.next("upload"));
+            return m;
+        });
+    }
+
+    private static int checkRotary(String op, View dst, View src, View posIds, float base, int B, int T, int C,
+                                   int NH) {
+        requireHeads(C, NH);
+        if ((C / NH) % 2 != 0) {
+            throw new IllegalArgumentException(op + ": the head size " + C / NH + " must be even");
+        }
+        if (!(base > 0f) || Float.isInfinite(base)) {
+            throw new IllegalArgumentException(op + ": base must be positive and finite, got " + base);
+        }
+        int N = intSize((long) B * T, op + " tokens");
+        intSize((long) N * 3 * C, op + " qkv");
+        dst.require(DType.F32, (long) N * 3 * C, op + " destination");
+        src.require(DType.F32, (long) N * 3 * C, op + " source");
+        posIds.require(DType.I32, N, op + " posIds");
+        return N;
+    }
+
+    @Override
+    public void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K) {
+        int entries = checkBuckets("bucketBiasForward", bias, table, buckets, NH, T, K);
+        call("position", "bucket_bias_forward").view(bias).view(table).view(buckets).intArg(NH).intArg(T).intArg(K)
+                .run(elementwiseGlobal(entries), ELEMENTWISE_LOCAL);
+    }
+
+    @Override
+    public void bucketBiasBackward(View dtable, View dbias, View buckets, int NH, int T, int K) {
+        checkBuckets("bucketBiasBackward", dbias, dtable, buckets, NH, T, K);
+        if (variant == KernelVariant.GPU) {
+            int l = groupFor("position", "bucket_bias_backward_group", (long) T * (T + 1) / 2);
+            call("position", "bucket_bias_backward_group").view(dtable).view(dbias).view(buckets).intArg(NH)
+                    .intArg(T).intArg(K).localFloats(l).run(new long[] {(long) NH * K * l}, new long[] {l});
+        } else {
+            cl_mem partials = scratch("bucketBias.partials", (long) NH * T * K * Sizeof.cl_float);
+            call("position", "bucket_bias_row_partials").buffer(partials).view(dbias).view(buckets).intArg(NH)
+                    .intArg(T).intArg(K).run(perRow((long) NH * T), null);
+            call("position", "bucket_bias_partials_accumulate").view(dtable).buffer(partials).intArg(NH).intArg(T)
+                    .intArg(K).run(perRow((long) NH * K), null);
+        }
+    }
+
+    /** Checks shapes; returns NH*T*T. Bucket ids stay unchecked on the device (position.cl skips bad ones). */
+    private static int checkBuckets(String op, View bias, View table, View buckets, int NH, int T, int K) {
+        if (NH <= 0 || T <= 0 || K <= 0) {
+            throw new IllegalArgumentException(op + ": NH, T and K must be positive, got " + NH + ", " + T + ", " + K);
+        }
+        int entries = intSize((long) NH * T * T, op + " bias");
+        intSize((long) NH * T * K, op + " partials");
+        bias.require(DType.F32, entries, op + " bias");
+        table.require(DType.F32, (long) NH * K, op + " table");
+        buckets.require(DType.I32, (long) T * T, op + " buckets");
+        return entries;
     }
 
     // ---- elementwise ----

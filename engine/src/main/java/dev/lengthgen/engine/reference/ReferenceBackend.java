@@ -218,6 +218,30 @@ public final class ReferenceBackend extends WallClockProfiling {
     }
 
     @Override
+    public void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) {
+        RotaryOps.forward(out, qkv, posIds, base, B, T, C, NH);
+        storeFp32(out);
+    }
+
+    @Override
+    public void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) {
+        RotaryOps.backward(dqkv, dout, posIds, base, B, T, C, NH);
+        storeFp32(dqkv);
+    }
+
+    @Override
+    public void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K) {
+        BucketBiasOps.forward(bias, table, buckets, NH, T, K);
+        storeFp32(bias);
+    }
+
+    @Override
+    public void bucketBiasBackward(View dtable, View dbias, View buckets, int NH, int T, int K) {
+        BucketBiasOps.backward(dtable, dbias, buckets, NH, T, K);
+        storeFp32(dtable);
+    }
+
+    @Override
     public void geluForward(View out, View inp, int N) {
         ElementwiseOps.geluForward(out, inp, N);
         storeFp32(out);

@@ -167,9 +167,22 @@ class OpenClBackendTest {
         be.encoderBackward(dwte, dwpe, dx, tok, pid, N, C);
         be.sum(sum.slice(0, 1), losses, N);
         be.sumOfSquares(sum.slice(1, 1), dw, OC * C);
+        // relative position schemes: rotary q/k in place, and a bucket bias whose table gradient is a scatter-add
+        int K = 7;
+        int[] bucketIds = new int[T * T];
+        for (int i = 0; i < bucketIds.length; i++) {
+            bucketIds[i] = r.nextInt(K);
+        }
+        View buckets = be.allocate(DType.I32, T * T, "buckets").view();
+        be.upload(buckets, bucketIds);
+        View table = input(be, r, NH * K), dtable = zeros(be, NH * K), attBias = zeros(be, NH * T * T);
+        be.rotaryForward(qkv, qkv, pid, 10000f, B, T, C, NH);
+        be.rotaryBackward(dqkv, qkv, pid, 10000f, B, T, C, NH);
+        be.bucketBiasForward(attBias, table, buckets, NH, T, K);
+        be.bucketBiasBackward(dtable, dpre.slice(0, NH * T * T), buckets, NH, T, K);
 
         List<View> outputs = List.of(h, dx, dw, db, dlnw, dlnb, qkv, att, y, dqkv, dpre, logits, losses, dlogits,
-                sum, dwte, dwpe);
+                sum, dwte, dwpe, attBias, dtable);
         int total = outputs.stream().mapToInt(v -> (int) v.length()).sum();
         float[] all = new float[total];
         int at = 0;

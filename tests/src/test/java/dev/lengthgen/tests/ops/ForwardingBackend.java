@@ -40,6 +40,10 @@ class ForwardingBackend implements Backend {
     @Override public void matmulBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C, int OC) { inner.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC); }
     @Override public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) { inner.attentionForward(out, preatt, att, qkv, bias, B, T, C, NH); }
     @Override public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att, int B, int T, int C, int NH) { inner.attentionBackward(dqkv, dpreatt, datt, dbias, dout, qkv, att, B, T, C, NH); }
+    @Override public void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) { inner.rotaryForward(out, qkv, posIds, base, B, T, C, NH); }
+    @Override public void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) { inner.rotaryBackward(dqkv, dout, posIds, base, B, T, C, NH); }
+    @Override public void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K) { inner.bucketBiasForward(bias, table, buckets, NH, T, K); }
+    @Override public void bucketBiasBackward(View dtable, View dbias, View buckets, int NH, int T, int K) { inner.bucketBiasBackward(dtable, dbias, buckets, NH, T, K); }
     @Override public void geluForward(View out, View inp, int N) { inner.geluForward(out, inp, N); }
     @Override public void geluBackward(View dinp, View inp, View dout, int N) { inner.geluBackward(dinp, inp, dout, N); }
     @Override public void residualForward(View out, View a, View b, int N) { inner.residualForward(out, a, b, N); }

@@ -13,10 +13,12 @@ import java.util.List;
  * <p>Input scales are those of a real model (weights ~0.1, upstream gradients ~0.1) so that fp32 rounding stays
  * well below the tolerances, which are |got - want| <= abs + rel |want|:
  * <ul>
- *   <li>rel 1e-4 / abs 1e-5: ops that reduce (matmul, layernorm, attention, attention decode, cross-entropy);</li>
- *   <li>rel 1e-5 / abs 1e-6: one or a few roundings per element (encoder, residual, dropout, GELU, AdamW);</li>
+ *   <li>rel 1e-4 / abs 1e-5: ops that reduce (matmul, layernorm, attention, attention decode, cross-entropy, the
+ *   bucket bias's table gradient);</li>
+ *   <li>rel 1e-5 / abs 1e-6: one or a few roundings per element (encoder, rotary, residual, dropout, GELU,
+ *   AdamW);</li>
  *   <li>rel 1e-4 / abs 1e-3: sum (10^4 - 10^5 signed terms cancel to ~10^2, so the error scales with the terms);</li>
- *   <li>exact: data movement and integer results (copy, zero, kvCacheStore, argmax).</li>
+ *   <li>exact: data movement and integer results (copy, zero, kvCacheStore, argmax, the bucket bias itself).</li>
  * </ul>
  */
 public final class OpCatalog {
@@ -72,6 +74,11 @@ public final class OpCatalog {
         c.add(matmul(s, "lm-head", s.C(), s.V(), false));
         c.add(attention(s, false));
         c.add(attention(s, true));
+        c.add(rotary(s, "prefill", s.T(), false));
+        c.add(rotary(s, "in-place", s.T(), true));
+        c.add(rotary(s, "one-token", 1, false));
+        c.add(bucketBias(s, "t5", 16));
+        c.add(bucketBias(s, "alibi", s.T()));
         c.add(gelu(s));
         c.add(residual(s));
         c.add(dropout(s, 0.2f));
@@ -198,6 +205,79 @@ public final class OpCatalog {
             b.differentiates("out", "dout", "bias", "dbias");
         }
         return b.build();
+    }
+
+    /** Rotary base of the catalog cases (RoFormer's and LLaMA's). */
+    static final float ROTARY_BASE = 10000f;
+
+    /**
+     * Position ids for rotary cases: most below 4T, one in four anywhere below 2^20, where the angle of the fastest
+     * pair is ~10^6 radians (so float range reduction is tested), and a few negative (a rotation undone).
+     */
+    static Fill rotaryPositions(int T) {
+        return (rng, f, i) -> {
+            for (int k = 0; k < i.length; k++) {
+                int kind = rng.nextInt(16);
+                i[k] = kind < 11 ? rng.nextInt(4 * T) : kind < 15 ? rng.nextInt(1 << 20) : -rng.nextInt(4 * T);
+            }
+        };
+    }
+
+    // rotary: out (B,T,3C) = rotated q, k and copied v of qkv (B,T,3C) by posIds I32 (B*T); base 10000.
+    // "in-place" rotates qkv itself (out = qkv); "one-token" is the decoding step (T = 1).
+    static OpCase rotary(Shape s, String variant, int T, boolean inPlace) {
+        int B = s.B(), C = s.C(), NH = s.NH(), N = B * T;
+        long len = (long) N * 3 * C;
+        OpCase.Builder b = OpCase.builder("rotary", variant, s)
+                .intInput("posIds", N, rotaryPositions(s.T()));
+        if (inPlace) {
+            b.inout("qkv", len, Fill.normal(0, 1))
+                    .forward((ops, t) -> ops.rotaryForward(t.v("qkv"), t.v("qkv"), t.v("posIds"), ROTARY_BASE, B, T,
+                            C, NH));
+        } else {
+            b.input("qkv", len, Fill.normal(0, 1))
+                    .output("out", len)
+                    .forward((ops, t) -> ops.rotaryForward(t.v("out"), t.v("qkv"), t.v("posIds"), ROTARY_BASE, B, T,
+                            C, NH));
+        }
+        b.input("dout", len, Fill.normal(0, 0.1))
+                .gradient("dqkv", len)
+                .backward((ops, t) -> ops.rotaryBackward(t.v("dqkv"), t.v("dout"), t.v("posIds"), ROTARY_BASE, B, T,
+                        C, NH))
+                // one rounding of cos and sin (a few ulps on a device) and two of the products: ~4e-7 at |x| ~ 4
+                .tolerance(ELEMENTWISE);
+        if (!inPlace) {
+            b.differentiates("out", "dout", "qkv", "dqkv");
+        }
+        return b.build();
+    }
+
+    // bucketBias: bias (NH,T,T) = table[h, buckets[i*T + j]] (NH,K) for j <= i, 0 above; buckets I32 (T*T).
+    // "t5": random buckets in [0, K) everywhere. "alibi": K = T, bucket = distance i - j, and out-of-range ids
+    // above the diagonal, which must be ignored.
+    static OpCase bucketBias(Shape s, String variant, int K) {
+        int NH = s.NH(), T = s.T();
+        boolean distances = variant.equals("alibi");
+        return OpCase.builder("bucketBias", variant, s)
+                .input("table", (long) NH * K, Fill.normal(0, 0.5))
+                .intInput("buckets", (long) T * T, distances
+                        ? (rng, f, i) -> {
+                            for (int k = 0; k < i.length; k++) {
+                                int q = k / T, key = k % T;
+                                i[k] = key <= q ? q - key : -1 - rng.nextInt(1000);
+                            }
+                        }
+                        : Fill.ints(K))
+                .output("bias", (long) NH * T * T)
+                .input("dbias", (long) NH * T * T, Fill.normal(0, 0.1))
+                .gradient("dtable", (long) NH * K)
+                .forward((ops, t) -> ops.bucketBiasForward(t.v("bias"), t.v("table"), t.v("buckets"), NH, T, K))
+                .backward((ops, t) -> ops.bucketBiasBackward(t.v("dtable"), t.v("dbias"), t.v("buckets"), NH, T, K))
+                // the forward pass moves data; the backward pass sums up to T(T+1)/2 terms per table entry
+                .tolerance("bias", Tolerance.EXACT)
+                .tolerance(REDUCTION)
+                .differentiates("bias", "dbias", "table", "dtable")
+                .build();
     }
 
     // gelu: out (N) = GELU(inp), tanh form; inputs wide enough to reach both tails

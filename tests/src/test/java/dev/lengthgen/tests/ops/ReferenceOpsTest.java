@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * argmax ties, AdamW against hand-computed updates, exact sums, the loss on a hand-computed example, dropout masks.
  */
 class ReferenceOpsTest {
-    private final ReferenceBackend ref = new ReferenceBackend();
+    /** Stores in double: the expected values below are double arithmetic on fp32 inputs, exact to ~1e-12. */
+    private final ReferenceBackend ref = ReferenceBackend.forGradientChecks();
 
     /** A view at offset 3 of a fresh allocation (ops must use the offset), holding the values. */
     private View f32(float... values) {
@@ -224,5 +225,121 @@ class ReferenceOpsTest {
         }
         ref.dropoutForward(b, inp, 0.5f, new DropoutKey(7, 4, 1), n);
         assertNotEquals(java.util.Arrays.toString(doubles(a)), java.util.Arrays.toString(doubles(b)));
+    }
+
+    // ---- relative position schemes ----
+
+    /**
+     * The pairing convention: interleaved pairs (2i, 2i+1) of each head, pair i turned by pos * base^(-2i/hs).
+     * One head of size 4 at position 1, base 10000: pair 0 turns by 1 radian, pair 1 by 10000^(-1/2) = 0.01.
+     */
+    @Test
+    void rotaryTurnsInterleavedPairsByPositionTimesFrequency() {
+        View qkv = f32(1, 0, 0, 1, /* k */ 0, 2, 3, 0, /* v */ 5, 6, 7, 8);
+        View out = f32(new float[12]);
+        ref.rotaryForward(out, qkv, i32(1), 10000f, 1, 1, 4, 1);
+        double c1 = Math.cos(1), s1 = Math.sin(1), c2 = Math.cos(0.01), s2 = Math.sin(0.01);
+        assertArrayEquals(new double[]{c1, s1, -s2, c2, -2 * s1, 2 * c1, 3 * c2, 3 * s2, 5, 6, 7, 8}, doubles(out),
+                1e-12);
+    }
+
+    private static int[] positions(Random rng, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = rng.nextBoolean() ? rng.nextInt(200) : rng.nextInt(1 << 20);
+        }
+        return p;
+    }
+
+    /** Rotating by p and then by -p, or applying the backward pass (the transpose), gives back the input. */
+    @Test
+    void rotaryIsUndoneByNegatedPositionsAndByItsTranspose() {
+        int B = 2, T = 7, C = 48, NH = 3, N = B * T;
+        Random rng = new Random(5);
+        float[] x = random(rng, N * 3 * C);
+        int[] p = positions(rng, N);
+        int[] minus = new int[N];
+        for (int n = 0; n < N; n++) {
+            minus[n] = -p[n];
+        }
+        View qkv = f32(x), rotated = f32(new float[N * 3 * C]), back = f32(new float[N * 3 * C]);
+        ref.rotaryForward(rotated, qkv, i32(p), 10000f, B, T, C, NH);
+        double[] r = doubles(rotated);
+        double moved = 0;
+        for (int k = 0; k < x.length; k++) {
+            moved = Math.max(moved, Math.abs(r[k] - x[k]));
+        }
+        assertTrue(moved > 0.1, "the rotation moves q and k");
+        ref.rotaryForward(back, rotated, i32(minus), 10000f, B, T, C, NH);
+        View transposed = f32(new float[N * 3 * C]);
+        ref.rotaryBackward(transposed, rotated, i32(p), 10000f, B, T, C, NH);
+        double[] b1 = doubles(back), b2 = doubles(transposed);
+        for (int k = 0; k < x.length; k++) {
+            assertEquals(x[k], b1[k], 1e-12, "rotated by p then -p, element " + k);
+            assertEquals(x[k], b2[k], 1e-12, "rotated by p then by the transpose, element " + k);
+        }
+    }
+
+    /**
+     * The point of rotary embeddings: q(p + s) . k(p' + s) = q(p) . k(p') for every head, pair of tokens and shift s,
+     * so attention scores see only relative positions.
+     */
+    @ParameterizedTest(name = "shift {0}")
+    @ValueSource(ints = {1, 37, 123457, -50})
+    void rotaryScoresDependOnRelativePositionOnly(int shift) {
+        int T = 9, C = 48, NH = 3, hs = C / NH, C3 = 3 * C;
+        Random rng = new Random(17);
+        float[] x = random(rng, T * C3);
+        int[] p = positions(rng, T), shifted = new int[T];
+        for (int t = 0; t < T; t++) {
+            p[t] = Math.min(p[t], 1 << 19);   // p + shift stays below 2^20
+            shifted[t] = p[t] + shift;
+        }
+        View qkv = f32(x), a = f32(new float[T * C3]), b = f32(new float[T * C3]);
+        ref.rotaryForward(a, qkv, i32(p), 10000f, 1, T, C, NH);
+        ref.rotaryForward(b, qkv, i32(shifted), 10000f, 1, T, C, NH);
+        double[] ra = doubles(a), rb = doubles(b);
+        for (int h = 0; h < NH; h++) {
+            for (int t = 0; t < T; t++) {
+                for (int t2 = 0; t2 < T; t2++) {
+                    double da = 0, db = 0, plain = 0;
+                    for (int i = 0; i < hs; i++) {
+                        int q = t * C3 + h * hs + i, k = t2 * C3 + C + h * hs + i;
+                        da += ra[q] * ra[k];
+                        db += rb[q] * rb[k];
+                        plain += (double) x[q] * x[k];
+                    }
+                    assertEquals(da, db, 1e-9, "head " + h + " q at " + p[t] + " . k at " + p[t2]);
+                    if (t == t2) {
+                        assertEquals(plain, da, 1e-9, "the same position: the rotation cancels");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Layout (NH,T,T), causal, buckets above the diagonal ignored; the backward pass sums per bucket. */
+    @Test
+    void bucketBiasLooksUpTheTableAndSumsGradientsPerBucket() {
+        int NH = 2, T = 3, K = 3;
+        View table = f32(10, 11, 12, 20, 21, 22);
+        View buckets = i32(
+                0, -1, 99,
+                1, 0, 7,
+                2, 1, 0);
+        View bias = f32(new float[NH * T * T]);
+        ref.bucketBiasForward(bias, table, buckets, NH, T, K);
+        assertArrayEquals(new double[]{
+                10, 0, 0, 11, 10, 0, 12, 11, 10,
+                20, 0, 0, 21, 20, 0, 22, 21, 20}, doubles(bias), 0.0);
+        float[] g = new float[NH * T * T];
+        for (int k = 0; k < g.length; k++) {
+            g[k] = 1 << k;   // each entry its own bit, so the sums show which entries went where
+        }
+        View dtable = f32(0.5f, 0, 0, 0, 0, 0);
+        ref.bucketBiasBackward(dtable, f32(g), buckets, NH, T, K);
+        // head 0: bucket 0 <- entries (0,0), (1,1), (2,2) = 1 + 16 + 256; bucket 1 <- (1,0), (2,1) = 8 + 128;
+        // bucket 2 <- (2,0) = 64. Head 1: the same entries shifted by 9 bits.
+        assertArrayEquals(new double[]{0.5 + 273, 136, 64, 273 << 9, 136 << 9, 64 << 9}, doubles(dtable), 0.0);
     }
 }
