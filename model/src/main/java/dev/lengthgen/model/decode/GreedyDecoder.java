@@ -10,6 +10,8 @@ import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.KvCache;
 import dev.lengthgen.model.MemoryPlan;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
+import dev.lengthgen.model.position.AttentionBias;
 import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.layout.ParameterLayout;
 import dev.lengthgen.model.train.StepInputs;
@@ -40,6 +42,10 @@ public final class GreedyDecoder {
     private final GptModel.StepState state = new GptModel.StepState();
     private final Map<Integer, ExecutionPlan> prefillByLength = new HashMap<>();
     private final ExecutionPlan stepPlan;
+    /** alibi, t5: the bias (NH, maxT, maxT) every single-token step reads, its buckets (maxT, maxT), and its build. */
+    private final View stepBias;
+    private final View stepBuckets;
+    private final ExecutionPlan stepBiasPlan;
     /** Sequence index (cache slot) of the token fed in the current single-token step; read by the step graph. */
     private int pos;
 
@@ -66,6 +72,18 @@ public final class GreedyDecoder {
         Memory out = backend.allocate(DType.I32, B, "decode.predictions");
         predictions = out.view();
         unusedLoss = backend.allocate(DType.F32, 1, "decode.loss").view();
+        if (c.position().scheme().biasesAttention()) {
+            stepBias = backend.allocate(DType.F32, (long) c.heads() * maxT * maxT, "decode.bias").view();
+            stepBuckets = backend.allocate(DType.I32, (long) maxT * maxT, "decode.buckets").view();
+            int NH = c.heads(), K = AttentionBias.buckets(c);
+            TaskGraph g = new TaskGraph("decode.bias");
+            g.task("posbias.fwd", () -> backend.bucketBiasForward(stepBias, model.biasTable(), stepBuckets, NH, maxT, K));
+            stepBiasPlan = g.plan(backend);
+        } else {
+            stepBias = null;
+            stepBuckets = null;
+            stepBiasPlan = null;
+        }
         stepPlan = buildStep().plan(backend);
     }
 
@@ -142,6 +160,17 @@ public final class GreedyDecoder {
         }
         backend.upload(prefillInputs.tokens.slice(0, tokens.length), tokens);
         backend.upload(prefillInputs.positions.slice(0, positions.length), positions);
+        if (stepBias != null) {
+            // One bias for the whole batch, as in training: from the first row's ids, extended by one per slot.
+            int[] ids = new int[maxT];
+            for (int t = 0; t < maxT; t++) {
+                ids[t] = t < tp ? promptPositions[0][t]
+                        : t - tp < maxNew - 1 ? generatedPositions[0][t - tp] : ids[t - 1] + 1;
+            }
+            prefillInputs.uploadBuckets(backend, ids, prefillT);
+            backend.upload(stepBuckets, AttentionBias.buckets(model.config, ids, maxT));
+            stepBiasPlan.execute();
+        }
         prefillByLength.computeIfAbsent(prefillT, t -> buildPrefill(t).plan(backend)).execute();
 
         int[][] generated = new int[rows][maxNew];
@@ -184,6 +213,8 @@ public final class GreedyDecoder {
         ParameterLayout lay = model.layout;
         final int C = c.dim(), NH = c.heads(), N = B, V = c.vocab();
         final Activations a = stepActs;
+        final boolean rope = c.position().scheme() == PositionConfig.Scheme.ROPE;
+        final float ropeBase = c.position().ropeBase();
         TaskGraph g = new TaskGraph("decode.step");
         g.task("encoder.fwd", () -> backend.encoderForward(a.encoded, stepInputs.tokens, stepInputs.positions,
                 model.param(lay.wte), model.positionTable(), N, C));
@@ -198,8 +229,11 @@ public final class GreedyDecoder {
                     model.param(w.ln1b()), N, C));
             g.task(n + "qkv.fwd", GptModel.matmulFlops(N, C, 3 * C), 0, () ->
                     backend.matmulForward(L.qkv, L.ln1, model.param(w.qkvw()), model.param(w.qkvb()), N, C, 3 * C));
+            if (rope) { // in place: the step keeps no activations for a backward pass
+                g.task(n + "rope.fwd", () -> backend.rotaryForward(L.qkv, L.qkv, stepInputs.positions, ropeBase, B, 1, C, NH));
+            }
             g.task(n + "kvstore", () -> backend.kvCacheStore(cache.k(layer), cache.v(layer), L.qkv, B, 1, C, NH, maxT, pos));
-            g.task(n + "attn.decode", () -> backend.attentionDecode(L.atty, L.qkv, cache.k(layer), cache.v(layer), null,
+            g.task(n + "attn.decode", () -> backend.attentionDecode(L.atty, L.qkv, cache.k(layer), cache.v(layer), stepBias,
                     B, C, NH, maxT, pos));
             g.task(n + "attnproj.fwd", GptModel.matmulFlops(N, C, C), 0, () ->
                     backend.matmulForward(L.attproj, L.atty, model.param(w.attprojw()), model.param(w.attprojb()), N, C, C));
