@@ -79,6 +79,7 @@ public record GptConfig(int layers, int heads, int dim, int context, int vocab, 
             throw new IllegalArgumentException("--context " + context + " is shorter than the task's sequences ("
                     + longestSequence + " tokens): raise --context to at least " + longestSequence);
         }
+        position.validate(context, headSize(), longestSequence);
         return this;
     }
 
