@@ -7,20 +7,22 @@ import dev.lengthgen.engine.Memory;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.graph.TaskGraph;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.layout.ParameterLayout;
 import dev.lengthgen.model.layout.TensorSpec;
+import dev.lengthgen.model.position.AttentionBias;
 import dev.lengthgen.model.train.StepInputs;
 
 import java.util.Random;
 
 /**
- * A GPT (pre-LN blocks, GELU MLP 4x, learned absolute positions, optionally tied embeddings and biases) whose
+ * A GPT (pre-LN blocks, GELU MLP 4x, a position scheme, optionally tied embeddings and biases) whose
  * parameters live in one flat buffer on a backend, and the task graphs of its forward and backward passes.
  *
  * <pre>
- *   x0 = dropout(wte[tokens] + wpe[positions])                 (N, C)
- *   per block: x = x + dropout(proj(attn(ln1(x))))
+ *   x0 = dropout(wte[tokens] + wpe[positions])                 (N, C); wpe: learned, sinusoids or none
+ *   per block: x = x + dropout(proj(attn(ln1(x))))            attn: rope rotates q, k; alibi, t5 add a bias
  *              x = x + dropout(fcproj(gelu(fc(ln2(x)))))
  *   logits = ln_f(x) . lm_head^T                                (N, V)
  *   loss = masked mean cross-entropy over answer tokens
@@ -33,6 +35,10 @@ public final class GptModel implements AutoCloseable {
     public final ParameterLayout layout;
     public final Backend backend;
     public final Memory params;
+    /** sinusoidal's fixed (context, C) table, fed to the encoder in place of wpe; null for the other schemes. */
+    private final View sinusoidTable;
+    /** alibi's fixed (NH, K) table of -slope_h * distance; null for the other schemes. */
+    private final View alibiTable;
 
     public GptModel(GptConfig config, Backend backend) {
         this.config = config;
@@ -40,6 +46,48 @@ public final class GptModel implements AutoCloseable {
         this.backend = backend;
         MemoryPlan.parametersOnly(config, layout).check(backend);
         this.params = backend.allocate(DType.F32, layout.total(), "params");
+        if (config.position().scheme() == PositionConfig.Scheme.SINUSOIDAL) {
+            // A constant, not a parameter: it gets no gradient and no optimizer state.
+            sinusoidTable = backend.allocate(DType.F32, (long) config.context() * config.dim(), "sinusoids").view();
+            backend.upload(sinusoidTable, sinusoids(config.context(), config.dim()));
+        } else {
+            sinusoidTable = null;
+        }
+        if (config.position().scheme() == PositionConfig.Scheme.ALIBI) {
+            int K = AttentionBias.buckets(config);
+            alibiTable = backend.allocate(DType.F32, (long) config.heads() * K, "alibi").view();
+            backend.upload(alibiTable, AttentionBias.alibiTable(config.heads(), K));
+        } else {
+            alibiTable = null;
+        }
+    }
+
+    /** The per-head bias table (NH, K) of alibi (constant) or t5 (learned), or null for the other schemes. */
+    public View biasTable() {
+        return alibiTable != null ? alibiTable : param(layout.relativeBias);
+    }
+
+    /** Vaswani et al.'s table: row p holds sin(p w_i) at 2i and cos(p w_i) at 2i + 1, w_i = 10000^(-2i/C). */
+    static float[] sinusoids(int rows, int C) {
+        float[] t = new float[rows * C];
+        for (int p = 0; p < rows; p++) {
+            for (int i = 0; 2 * i < C; i++) {
+                double angle = p * Math.pow(10000.0, -2.0 * i / C);
+                t[p * C + 2 * i] = (float) Math.sin(angle);
+                if (2 * i + 1 < C) {
+                    t[p * C + 2 * i + 1] = (float) Math.cos(angle);
+                }
+            }
+        }
+        return t;
+    }
+
+    /**
+     * What the encoder adds to the token embedding, indexed by position id: the learned table (ape, abacus,
+     * coupling), the fixed sinusoids, or null (nope, and the schemes that act inside attention).
+     */
+    public View positionTable() {
+        return sinusoidTable != null ? sinusoidTable : param(layout.wpe);
     }
 
     /** The view of one parameter tensor inside any buffer with the parameter layout (params, grads, moments). */
@@ -112,11 +160,18 @@ public final class GptModel implements AutoCloseable {
         final int C = c.dim(), NH = c.heads(), N = B * T, V = c.vocab();
         final float p = dropout ? c.dropout() : 0f;
         g.task("encoder.fwd", 0, bytes(2.0 * N * C), () ->
-                backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), param(layout.wpe), N, C));
+                backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), positionTable(), N, C));
         if (a.encodedDrop != a.encoded) {
             g.task("encoder.dropout.fwd", 0, bytes(2.0 * N * C), () ->
                     backend.dropoutForward(a.encodedDrop, a.encoded, p, key(state, 0), N * C));
         }
+        if (a.bias != null) {
+            final int K = AttentionBias.buckets(c);
+            g.task("posbias.fwd", 0, bytes(2.0 * NH * T * T), () ->
+                    backend.bucketBiasForward(a.bias, biasTable(), in.buckets, NH, T, K));
+        }
+        final PositionConfig pos = c.position();
+        final boolean rope = pos.scheme() == PositionConfig.Scheme.ROPE;
         View x = a.encodedDrop;
         for (int l = 0; l < c.layers(); l++) {
             final Activations.Layer L = a.layers[l];
@@ -128,12 +183,16 @@ public final class GptModel implements AutoCloseable {
                     backend.layernormForward(L.ln1, L.ln1Mean, L.ln1Rstd, in0, param(w.ln1w()), param(w.ln1b()), N, C));
             g.task(n + "qkv.fwd", matmulFlops(N, C, 3 * C), 0, () ->
                     backend.matmulForward(L.qkv, L.ln1, param(w.qkvw()), param(w.qkvb()), N, C, 3 * C));
+            if (rope) {
+                g.task(n + "rope.fwd", 0, bytes(6.0 * N * C), () ->
+                        backend.rotaryForward(L.qkvRot, L.qkv, in.positions, pos.ropeBase(), B, T, C, NH));
+            }
             if (kv != null) {
                 g.task(n + "kvstore", 0, bytes(2.0 * N * C), () ->
-                        backend.kvCacheStore(kv.k(site), kv.v(site), L.qkv, B, T, C, NH, kv.maxT, 0));
+                        backend.kvCacheStore(kv.k(site), kv.v(site), L.qkvRot, B, T, C, NH, kv.maxT, 0));
             }
             g.task(n + "attn.fwd", attentionFlops(B, T, C), 0, () ->
-                    backend.attentionForward(L.atty, L.preatt, L.att, L.qkv, null, B, T, C, NH));
+                    backend.attentionForward(L.atty, L.preatt, L.att, L.qkvRot, a.bias, B, T, C, NH));
             g.task(n + "attnproj.fwd", matmulFlops(N, C, C), 0, () ->
                     backend.matmulForward(L.attproj, L.atty, param(w.attprojw()), param(w.attprojb()), N, C, C));
             if (L.attprojDrop != L.attproj) {
@@ -187,6 +246,10 @@ public final class GptModel implements AutoCloseable {
         final int C = c.dim(), NH = c.heads(), N = B * T, V = c.vocab();
         final float p = c.dropout();
         final int Lc = c.layers();
+        final PositionConfig pos = c.position();
+        final boolean rope = pos.scheme() == PositionConfig.Scheme.ROPE;
+        // Only t5's bias is learned; alibi's is a constant and needs no gradient.
+        final boolean learnedBias = layout.relativeBias != null;
         final View lastOut = a.layers[Lc - 1].res3;
         final View dLastOut = d.layers[Lc - 1].res3;
         g.task("lmhead.bwd", 2 * matmulFlops(N, C, V), 0, () ->
@@ -224,12 +287,22 @@ public final class GptModel implements AutoCloseable {
                     backend.matmulBackward(D.atty, in(grads, w.attprojw()), in(grads, w.attprojb()), D.attproj, L.atty,
                             param(w.attprojw()), N, C, C));
             g.task(n + "attn.bwd", 2 * attentionFlops(B, T, C), 0, () ->
-                    backend.attentionBackward(D.qkv, D.preatt, D.att, null, D.atty, L.qkv, L.att, B, T, C, NH));
+                    backend.attentionBackward(D.qkvRot, D.preatt, D.att, learnedBias ? d.bias : null, D.atty, L.qkvRot,
+                            L.att, B, T, C, NH));
+            if (rope) {
+                g.task(n + "rope.bwd", 0, bytes(6.0 * N * C), () ->
+                        backend.rotaryBackward(D.qkv, D.qkvRot, in.positions, pos.ropeBase(), B, T, C, NH));
+            }
             g.task(n + "qkv.bwd", 2 * matmulFlops(N, C, 3 * C), 0, () ->
                     backend.matmulBackward(D.ln1, in(grads, w.qkvw()), in(grads, w.qkvb()), D.qkv, L.ln1, param(w.qkvw()), N, C, 3 * C));
             g.task(n + "ln1.bwd", 0, bytes(4.0 * N * C), () ->
                     backend.layernormBackward(din0, in(grads, w.ln1w()), in(grads, w.ln1b()), D.ln1, in0, param(w.ln1w()),
                             L.ln1Mean, L.ln1Rstd, N, C));
+        }
+        if (learnedBias) { // every layer added its share to the one shared dbias
+            final int K = AttentionBias.buckets(c);
+            g.task("posbias.bwd", 0, bytes(2.0 * NH * T * T), () ->
+                    backend.bucketBiasBackward(in(grads, layout.relativeBias), d.bias, in.buckets, NH, T, K));
         }
         if (a.encodedDrop != a.encoded) {
             g.task("encoder.dropout.bwd", 0, bytes(2.0 * N * C), () ->

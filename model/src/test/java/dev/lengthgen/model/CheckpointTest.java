@@ -4,6 +4,7 @@ import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.checkpoint.CheckpointException;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.train.AdamWConfig;
 import dev.lengthgen.model.train.Trainer;
 import org.junit.jupiter.api.Test;
@@ -146,6 +147,31 @@ class CheckpointTest {
         Files.write(bad, edited.getBytes(StandardCharsets.ISO_8859_1));
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(bad));
         assertTrue(e.getMessage().contains("shape"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointRefusesAModelWithAnotherPositionScheme() throws IOException {
+        // abacus and ape have the same tensors and shapes: only the recorded scheme tells them apart.
+        GptConfig abacus = CONFIG.withPosition(PositionConfig.of(PositionConfig.Scheme.ABACUS).withMaxOffset(3));
+        GptModel model = new GptModel(abacus, new ReferenceBackend());
+        model.initialize(5);
+        Path file = dir.resolve("abacus.safetensors");
+        Checkpoint.save(file, model, null, Map.of());
+        Checkpoint ck = Checkpoint.open(file);
+        assertEquals(abacus, ck.config());
+        var e = assertThrows(CheckpointException.class, () -> ck.loadParameters(new GptModel(CONFIG, new ReferenceBackend())));
+        assertTrue(e.getMessage().contains("position scheme abacus (max offset 3) but the model uses ape")
+                && e.getMessage().contains("--pos abacus"), e.getMessage());
+        GptModel other = new GptModel(CONFIG.withPosition(PositionConfig.of(PositionConfig.Scheme.ABACUS)),
+                new ReferenceBackend());
+        assertThrows(CheckpointException.class, () -> ck.loadParameters(other), "another offset range is another model");
+    }
+
+    @Test
+    void aConfigWrittenBeforePositionSchemesReadsAsApe() {
+        String old = "{\"layers\":2,\"heads\":3,\"dim\":12,\"context\":9,\"vocab\":7,\"dropout\":0.2,"
+                + "\"bias\":false,\"tiedEmbeddings\":true}";
+        assertEquals(CONFIG, new com.google.gson.Gson().fromJson(old, GptConfig.class));
     }
 
     @Test

@@ -5,22 +5,29 @@ import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.graph.TaskGraph;
 import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.decode.GreedyDecoder;
 import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.train.Batch;
 import dev.lengthgen.model.train.StepInputs;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-/** The KV-cache decoder must produce exactly what a full recompute of the growing sequence produces. */
+/**
+ * The KV-cache decoder must produce exactly what a full recompute of the growing sequence produces, under every
+ * position scheme; the digit schemes with position ids that are neither sequential nor distinct, as data gives them.
+ */
 class GreedyDecoderTest {
 
-    @Test
-    void kvCacheDecodingEqualsFullRecompute() {
-        GptConfig c = new GptConfig(2, 2, 16, 16, 9, 0f, true, true);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PositionConfig.Scheme.class)
+    void kvCacheDecodingEqualsFullRecompute(PositionConfig.Scheme scheme) {
+        GptConfig c = new GptConfig(2, 2, 16, 16, 9, 0f, true, true, PositionConfig.of(scheme));
         ReferenceBackend be = new ReferenceBackend();
         GptModel model = new GptModel(c, be);
         model.initialize(3);
@@ -31,35 +38,43 @@ class GreedyDecoderTest {
         }
         int rows = 3, tp = 5, maxNew = 6;
         int[][] prompts = new int[rows][tp];
-        for (int[] row : prompts) {
+        int[][] ids = new int[rows][tp + maxNew - 1];
+        for (int b = 0; b < rows; b++) {
             for (int t = 0; t < tp; t++) {
-                row[t] = r.nextInt(c.vocab());
+                prompts[b][t] = r.nextInt(c.vocab());
+            }
+            for (int t = 0; t < ids[b].length; t++) {
+                ids[b][t] = scheme.fromDigitPlaces() ? r.nextInt(c.context()) : t;
             }
         }
+        int[][] promptIds = new int[rows][], generatedIds = new int[rows][];
+        for (int b = 0; b < rows; b++) {
+            promptIds[b] = Arrays.copyOf(ids[b], tp);
+            generatedIds[b] = Arrays.copyOfRange(ids[b], tp, ids[b].length);
+        }
         GreedyDecoder decoder = new GreedyDecoder(model, 4, tp + maxNew);
-        int[][] got = decoder.decode(prompts, maxNew, -1);
+        int[][] got = decoder.decode(prompts, promptIds, generatedIds, maxNew, -1);
 
         for (int b = 0; b < rows; b++) {
-            int[] seq = java.util.Arrays.copyOf(prompts[b], tp + maxNew);
+            int[] seq = Arrays.copyOf(prompts[b], tp + maxNew);
             for (int k = 0; k < maxNew; k++) {
                 int T = tp + k;
-                seq[T] = argmaxOfLastPosition(model, java.util.Arrays.copyOf(seq, T));
+                seq[T] = argmaxOfLastPosition(model, Arrays.copyOf(seq, T), Arrays.copyOf(ids[b], T));
             }
-            assertArrayEquals(java.util.Arrays.copyOfRange(seq, tp, tp + maxNew), got[b], "row " + b);
+            assertArrayEquals(Arrays.copyOfRange(seq, tp, tp + maxNew), got[b], scheme + " row " + b);
+        }
+        if (!scheme.fromDigitPlaces()) { // the overload with sequential ids is the same decode
+            assertArrayEquals(got, decoder.decode(prompts, maxNew, -1));
         }
     }
 
-    private static int argmaxOfLastPosition(GptModel model, int[] seq) {
+    private static int argmaxOfLastPosition(GptModel model, int[] seq, int[] pos) {
         var be = model.backend;
         GptConfig c = model.config;
         int T = seq.length;
-        int[] pos = new int[T];
-        for (int t = 0; t < T; t++) {
-            pos[t] = t;
-        }
         Batch batch = new Batch(1, T, seq, new int[T], new float[T], pos);
         Activations a = new Activations(be, c, 1, T, false, "a");
-        StepInputs in = new StepInputs(be, 1, T, "in");
+        StepInputs in = new StepInputs(be, c, 1, T, "in");
         in.upload(be, batch);
         View loss = be.allocate(DType.F32, 1, "loss").view();
         TaskGraph g = new TaskGraph("full");

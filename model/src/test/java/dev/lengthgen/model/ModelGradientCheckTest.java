@@ -7,12 +7,14 @@ import dev.lengthgen.engine.graph.ExecutionPlan;
 import dev.lengthgen.engine.graph.TaskGraph;
 import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.layout.TensorSpec;
 import dev.lengthgen.model.train.Batch;
 import dev.lengthgen.model.train.StepInputs;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +27,18 @@ class ModelGradientCheckTest {
     @ParameterizedTest(name = "bias={0} tied={1} dropout={2}")
     @CsvSource({"false,true,0.0", "true,false,0.0", "false,true,0.25"})
     void allParameterGradientsMatchFiniteDifferences(boolean bias, boolean tied, float dropout) {
-        GptConfig c = TinyModels.tiny(bias, tied, dropout);
+        checkEveryParameter(TinyModels.tiny(bias, tied, dropout));
+    }
+
+    /** Each position scheme's own parameters (wpe, t5's table) and every other one, through its forward path. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PositionConfig.Scheme.class)
+    void everyPositionSchemesGradientsMatchFiniteDifferences(PositionConfig.Scheme scheme) {
+        checkEveryParameter(TinyModels.tiny(PositionConfig.of(scheme)));
+    }
+
+    private static void checkEveryParameter(GptConfig c) {
+        float dropout = c.dropout();
         ReferenceBackend be = ReferenceBackend.forGradientChecks();
         GptModel model = new GptModel(c, be);
         model.initialize(7);
@@ -41,7 +54,7 @@ class ModelGradientCheckTest {
         Activations a = new Activations(be, c, B, T, drop, "acts");
         Activations d = new Activations(be, c, B, T, drop, "dacts");
         Memory grads = be.allocate(DType.F32, model.layout.total(), "grads");
-        StepInputs in = new StepInputs(be, B, T, "in");
+        StepInputs in = new StepInputs(be, c, B, T, "in");
         in.upload(be, batch);
         View lossSum = be.allocate(DType.F32, 1, "loss").view();
         GptModel.StepState state = new GptModel.StepState();

@@ -124,6 +124,13 @@ public final class Checkpoint {
 
     /** Uploads the parameters into a model built from {@link #config()}. */
     public void loadParameters(GptModel model) throws CheckpointException {
+        if (!model.config.position().equals(config.position())) {
+            // Weights trained under one position scheme mean nothing under another, even where the shapes agree.
+            throw new CheckpointException(header.path() + " was trained with position scheme "
+                    + config.position().describe() + " but the model uses " + model.config.position().describe()
+                    + ": build the model from the checkpoint's config (--pos " + config.position().scheme().cliName()
+                    + ")");
+        }
         if (!model.config.equals(config)) {
             throw new CheckpointException(header.path() + " holds a model " + config + " but the target is " + model.config);
         }

@@ -5,7 +5,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The shape of a GPT (nanoGPT's GPTConfig): pre-LN decoder blocks, GELU MLP 4x, learned absolute position embedding.
+ * The shape of a GPT (nanoGPT's GPTConfig): pre-LN decoder blocks, GELU MLP 4x, and a position scheme (learned
+ * absolute by default).
  *
  * @param layers  number of transformer blocks (L)
  * @param heads   attention heads per block (NH)
@@ -15,9 +16,22 @@ import java.util.Map;
  * @param dropout dropout probability on the embedding and both residual branches during training
  * @param bias    whether linear layers and layernorms carry biases (the paper: no)
  * @param tiedEmbeddings whether the output head reuses the token embedding (the paper: yes)
+ * @param position the position scheme and its settings (the paper: learned absolute, {@link PositionConfig#ape()})
  */
 public record GptConfig(int layers, int heads, int dim, int context, int vocab, float dropout, boolean bias,
-                        boolean tiedEmbeddings) {
+                        boolean tiedEmbeddings, PositionConfig position) {
+
+    public GptConfig {
+        if (position == null) { // checkpoints written before position schemes existed were all learned absolute
+            position = PositionConfig.ape();
+        }
+    }
+
+    /** A config with learned absolute positions (the paper's). */
+    public GptConfig(int layers, int heads, int dim, int context, int vocab, float dropout, boolean bias,
+                     boolean tiedEmbeddings) {
+        this(layers, heads, dim, context, vocab, dropout, bias, tiedEmbeddings, PositionConfig.ape());
+    }
 
     /** The paper's presets (DESIGN.md section 2), at vocabulary 16 and context 256 until overridden. */
     public static final Map<String, GptConfig> PRESETS;
@@ -65,38 +79,43 @@ public record GptConfig(int layers, int heads, int dim, int context, int vocab, 
             throw new IllegalArgumentException("--context " + context + " is shorter than the task's sequences ("
                     + longestSequence + " tokens): raise --context to at least " + longestSequence);
         }
+        position.validate(context, headSize(), longestSequence);
         return this;
     }
 
     public GptConfig withLayers(int v) {
-        return new GptConfig(v, heads, dim, context, vocab, dropout, bias, tiedEmbeddings);
+        return new GptConfig(v, heads, dim, context, vocab, dropout, bias, tiedEmbeddings, position);
     }
 
     public GptConfig withHeads(int v) {
-        return new GptConfig(layers, v, dim, context, vocab, dropout, bias, tiedEmbeddings);
+        return new GptConfig(layers, v, dim, context, vocab, dropout, bias, tiedEmbeddings, position);
     }
 
     public GptConfig withDim(int v) {
-        return new GptConfig(layers, heads, v, context, vocab, dropout, bias, tiedEmbeddings);
+        return new GptConfig(layers, heads, v, context, vocab, dropout, bias, tiedEmbeddings, position);
     }
 
     public GptConfig withContext(int v) {
-        return new GptConfig(layers, heads, dim, v, vocab, dropout, bias, tiedEmbeddings);
+        return new GptConfig(layers, heads, dim, v, vocab, dropout, bias, tiedEmbeddings, position);
     }
 
     public GptConfig withVocab(int v) {
-        return new GptConfig(layers, heads, dim, context, v, dropout, bias, tiedEmbeddings);
+        return new GptConfig(layers, heads, dim, context, v, dropout, bias, tiedEmbeddings, position);
     }
 
     public GptConfig withDropout(float v) {
-        return new GptConfig(layers, heads, dim, context, vocab, v, bias, tiedEmbeddings);
+        return new GptConfig(layers, heads, dim, context, vocab, v, bias, tiedEmbeddings, position);
     }
 
     public GptConfig withBias(boolean v) {
-        return new GptConfig(layers, heads, dim, context, vocab, dropout, v, tiedEmbeddings);
+        return new GptConfig(layers, heads, dim, context, vocab, dropout, v, tiedEmbeddings, position);
+    }
+
+    public GptConfig withPosition(PositionConfig v) {
+        return new GptConfig(layers, heads, dim, context, vocab, dropout, bias, tiedEmbeddings, v);
     }
 
     public GptConfig withTiedEmbeddings(boolean v) {
-        return new GptConfig(layers, heads, dim, context, vocab, dropout, bias, v);
+        return new GptConfig(layers, heads, dim, context, vocab, dropout, bias, v, position);
     }
 }

@@ -5,6 +5,7 @@ import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.Memory;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 
 /**
  * Every intermediate tensor of a forward pass at batch shape (B, T), carved out of one flat buffer (llm.c's
@@ -19,6 +20,7 @@ public final class Activations {
         public final View ln1Mean;    // (N)
         public final View ln1Rstd;    // (N)
         public final View qkv;        // (N, 3C)
+        public final View qkvRot;     // (N, 3C)   q and k rotated (rope); aliases qkv for the other schemes
         public final View atty;       // (N, C)   attention output before the projection
         public final View preatt;     // (B, NH, T, T)
         public final View att;        // (B, NH, T, T)
@@ -34,11 +36,12 @@ public final class Activations {
         public final View fcprojDrop; // (N, C)
         public final View res3;       // (N, C)   residual stream after the MLP: the block's output
 
-        Layer(Carver k, int N, int C, int BNHTT, boolean dropout) {
+        Layer(Carver k, int N, int C, int BNHTT, boolean dropout, boolean rotary) {
             ln1 = k.take(N * (long) C);
             ln1Mean = k.take(N);
             ln1Rstd = k.take(N);
             qkv = k.take(N * 3L * C);
+            qkvRot = rotary ? k.take(N * 3L * C) : qkv;
             atty = k.take(N * (long) C);
             preatt = k.take(BNHTT);
             att = k.take(BNHTT);
@@ -59,6 +62,8 @@ public final class Activations {
     public final int B;
     public final int T;
     public final Memory memory;
+    /** The additive attention bias (NH, T, T) shared by every layer (alibi, t5), or null. */
+    public final View bias;
     public final View encoded;     // (N, C)
     public final View encodedDrop; // (N, C)
     public final Layer[] layers;
@@ -77,11 +82,12 @@ public final class Activations {
         Carver k = new Carver(memory);
         int N = B * T, C = c.dim();
         int bnhtt = B * c.heads() * T * T;
+        bias = c.position().scheme().biasesAttention() ? k.take((long) c.heads() * T * T) : null;
         encoded = k.take(N * (long) C);
         encodedDrop = dropout ? k.take(N * (long) C) : encoded;
         layers = new Layer[c.layers()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new Layer(k, N, C, bnhtt, dropout);
+            layers[l] = new Layer(k, N, C, bnhtt, dropout, rotary(c));
         }
         lnf = k.take(N * (long) C);
         lnfMean = k.take(N);
@@ -95,8 +101,14 @@ public final class Activations {
         long N = (long) B * T, C = c.dim();
         long bnhtt = (long) B * c.heads() * T * T;
         long drops = dropout ? 1 : 0;
-        long perLayer = N * C * (1 + 3 + 1 + 1 + drops + 1 + 1 + 4 + 4 + 1 + drops + 1) + 4 * N + 2 * bnhtt;
-        return N * C * (1 + drops) + c.layers() * perLayer + N * C + 2 * N + N * c.vocab() + N;
+        long rotated = rotary(c) ? 3 : 0;
+        long perLayer = N * C * (1 + 3 + rotated + 1 + 1 + drops + 1 + 1 + 4 + 4 + 1 + drops + 1) + 4 * N + 2 * bnhtt;
+        long bias = c.position().scheme().biasesAttention() ? (long) c.heads() * T * T : 0;
+        return bias + N * C * (1 + drops) + c.layers() * perLayer + N * C + 2 * N + N * c.vocab() + N;
+    }
+
+    private static boolean rotary(GptConfig c) {
+        return c.position().scheme() == PositionConfig.Scheme.ROPE;
     }
 
     /** Hands out consecutive views of a memory. */

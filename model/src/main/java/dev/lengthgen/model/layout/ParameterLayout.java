@@ -1,6 +1,7 @@
 package dev.lengthgen.model.layout;
 
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,7 +26,10 @@ public final class ParameterLayout {
     private final Map<String, TensorSpec> byName = new LinkedHashMap<>();
     private final List<Block> blocks = new ArrayList<>();
     public final TensorSpec wte;
+    /** The learned position table (ape, abacus, coupling); null for the other schemes. */
     public final TensorSpec wpe;
+    /** t5's learned relative-position bias (NH, K), shared by every layer; null for the other schemes. */
+    public final TensorSpec relativeBias;
     public final TensorSpec lnfw;
     public final TensorSpec lnfb;
     /** The output head: wte itself when embeddings are tied. */
@@ -38,7 +42,8 @@ public final class ParameterLayout {
         long[] cursor = {0};
         // First pass: matrices (decayed), in a fixed order.
         wte = add(cursor, "transformer.wte.weight", true, V, C);
-        wpe = add(cursor, "transformer.wpe.weight", true, c.context(), C);
+        PositionConfig.Scheme scheme = c.position().scheme();
+        wpe = scheme.learnsTable() ? add(cursor, "transformer.wpe.weight", true, c.context(), C) : null;
         TensorSpec[][] mats = new TensorSpec[L][];
         for (int l = 0; l < L; l++) {
             String p = "transformer.h." + l + ".";
@@ -66,6 +71,9 @@ public final class ParameterLayout {
         }
         lnfw = add(cursor, "transformer.ln_f.weight", false, C);
         lnfb = c.bias() ? add(cursor, "transformer.ln_f.bias", false, C) : null;
+        // A bias table, not a projection: like the other non-matrix parameters it is not decayed.
+        relativeBias = scheme == PositionConfig.Scheme.T5
+                ? add(cursor, "transformer.rel_bias.weight", false, c.heads(), c.position().buckets()) : null;
         total = cursor[0];
     }
 

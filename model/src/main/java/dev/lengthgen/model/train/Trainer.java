@@ -50,7 +50,7 @@ public final class Trainer {
         boolean dropout = model.config.dropout() > 0;
         acts = new Activations(backend, model.config, B, T, dropout, "activations");
         dacts = new Activations(backend, model.config, B, T, dropout, "activation grads");
-        inputs = new StepInputs(backend, B, T, "batch");
+        inputs = new StepInputs(backend, model.config, B, T, "batch");
         Memory scalars = backend.allocate(DType.F32, 2, "scalars");
         lossSum = scalars.view(0, 1);
         normSquared = scalars.view(1, 1);

@@ -1,11 +1,12 @@
 package dev.lengthgen.runner.cli;
 
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.PositionConfig;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** --preset and the per-field overrides of the model shape. */
+/** --preset, the per-field overrides of the model shape, and the position scheme (--pos and its settings). */
 public final class ModelOptions {
     private ModelOptions() {
     }
@@ -21,12 +22,37 @@ public final class ModelOptions {
         o.addOption(Option.builder().longOpt("dropout").hasArg().argName("P").desc("dropout probability").build());
         o.addOption(Option.builder().longOpt("bias").desc("give linear layers and layernorms biases").build());
         o.addOption(Option.builder().longOpt("untied").desc("a separate output head instead of tied embeddings").build());
+        o.addOption(Option.builder().longOpt("pos").hasArg().argName("SCHEME")
+                .desc("position scheme: ape | sinusoidal | nope | rope | alibi | t5 | abacus | coupling (default ape)")
+                .build());
+        o.addOption(Option.builder().longOpt("rope-base").hasArg().argName("B")
+                .desc("rope's frequency base (default " + (int) PositionConfig.DEFAULT_ROPE_BASE + ")").build());
+        o.addOption(Option.builder().longOpt("max-offset").hasArg().argName("N")
+                .desc("abacus, coupling: training adds a random offset in [0, N] to every digit id of an example, so "
+                        + "the ids of long test numbers are trained (default: the operand width W)").build());
+        o.addOption(Option.builder().longOpt("t5-buckets").hasArg().argName("K")
+                .desc("t5: relative-distance buckets per head (default " + PositionConfig.DEFAULT_BUCKETS + ")").build());
+        o.addOption(Option.builder().longOpt("t5-max-distance").hasArg().argName("D")
+                .desc("t5: distance where the log-spaced buckets end (default " + PositionConfig.DEFAULT_MAX_DISTANCE
+                        + ")").build());
+        o.addOption(Option.builder().longOpt("randomize-positions").hasArg().argName("RANGE")
+                .desc("ape, sinusoidal, rope, alibi, t5: training position ids are a sorted random subset of "
+                        + "[0, RANGE) (alibi, t5: one draw per batch); 0, 1, 2, ... at evaluation").build());
     }
 
     /**
      * The config the flags describe, at the task's vocabulary, checked against the longest sequence it will see.
      */
     public static GptConfig parse(CommandLine line, int vocab, int longestSequence) throws UsageException {
+        return parse(line, vocab, longestSequence, 0);
+    }
+
+    /**
+     * As {@link #parse(CommandLine, int, int)}, with the offset range abacus and coupling get when --max-offset is
+     * not given.
+     */
+    public static GptConfig parse(CommandLine line, int vocab, int longestSequence, int defaultMaxOffset)
+            throws UsageException {
         GptConfig c;
         try {
             c = GptConfig.preset(line.getOptionValue("preset", "micro"));
@@ -45,8 +71,29 @@ public final class ModelOptions {
         if (line.hasOption("untied")) {
             c = c.withTiedEmbeddings(false);
         }
+        c = c.withPosition(position(line, defaultMaxOffset));
         try {
             return c.validate(longestSequence);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static PositionConfig position(CommandLine line, int defaultMaxOffset) throws UsageException {
+        PositionConfig.Scheme scheme;
+        try {
+            scheme = PositionConfig.Scheme.parse(line.getOptionValue("pos", "ape"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--pos: " + e.getMessage());
+        }
+        PositionConfig p = PositionConfig.of(scheme)
+                .withRopeBase(Flags.floatValue(line, "rope-base", PositionConfig.DEFAULT_ROPE_BASE, 1f, 1e9f))
+                .withBuckets(Flags.intValue(line, "t5-buckets", PositionConfig.DEFAULT_BUCKETS, 2, 1 << 16),
+                        Flags.intValue(line, "t5-max-distance", PositionConfig.DEFAULT_MAX_DISTANCE, 2, 1 << 20))
+                .withRandomRange(Flags.intValue(line, "randomize-positions", 0, 0, 1 << 20));
+        int offset = Flags.intValue(line, "max-offset", scheme.fromDigitPlaces() ? defaultMaxOffset : 0, 0, 1 << 20);
+        try {
+            return p.withMaxOffset(offset);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

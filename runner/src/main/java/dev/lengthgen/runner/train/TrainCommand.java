@@ -103,6 +103,10 @@ public final class TrainCommand implements Command {
             } catch (CheckpointException e) {
                 throw new UsageException(e.getMessage());
             }
+            if (!checkpoint.config().position().equals(settings.model().position())) {
+                throw new UsageException(latest + " was trained with --pos " + checkpoint.config().position().describe()
+                        + " but " + RunDirectory.CONFIG + " of that run asks for " + settings.model().position().describe());
+            }
             if (!checkpoint.config().equals(settings.model())) {
                 throw new UsageException(latest + " does not match " + RunDirectory.CONFIG + " of that run");
             }
@@ -136,8 +140,8 @@ public final class TrainCommand implements Command {
                 model.initialize(settings.seed());
                 dir.writeAtomically(RunDirectory.CONFIG, GSON.toJson(describe(settings)));
             }
-            out.printf("model: %s, %,d parameters; training %s on %s, %d steps of %d x %d tokens%n",
-                    settings.model(), model.layout.total(), settings.task().describe(), settings.train(),
+            out.printf("model: %s, positions %s, %,d parameters; training %s on %s, %d steps of %d x %d tokens%n",
+                    settings.model(), settings.model().position().describe(), model.layout.total(), settings.task().describe(), settings.train(),
                     settings.steps(), settings.batch(), settings.trainT());
             TrainingRun run = new TrainingRun(settings, dir, backend, out);
             try {
@@ -177,7 +181,12 @@ public final class TrainCommand implements Command {
         DigitSpec test = task.test() != null ? task.test() : train;
         var codec = task.codec();
         int longest = codec.maxSequenceLength(Math.max(train.max(), test.max())) - 1;
-        GptConfig model = ModelOptions.parse(line, codec.vocabulary().size(), longest);
+        GptConfig model = ModelOptions.parse(line, codec.vocabulary().size(), longest, task.format().width());
+        try {
+            new PositionIds(model.position(), task.format()); // a scheme the format cannot serve is a usage error
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
         int steps = Flags.intValue(line, "steps", 5000, 1, Integer.MAX_VALUE - 1);
         int batch = Flags.intValue(line, "batch", 64, 1, 1 << 16);
         float lr = Flags.floatValue(line, "lr", 1e-3f, 0f, 10f);

@@ -54,7 +54,7 @@ public final class TrainingRun {
         this.out = out;
         this.codec = s.codec();
         this.dataset = new Dataset(s.task(), s.format(), s.train(), s.sampler(), s.seed(), s.trainSize());
-        this.batches = new BatchBuilder(codec, s.trainT());
+        this.batches = new BatchBuilder(codec, s.trainT(), s.model().position(), s.seed());
         java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
         for (int d : lengths) {
@@ -108,7 +108,7 @@ public final class TrainingRun {
             int windowSteps = 0;
             for (int step = start + 1; step <= s.steps(); step++) {
                 float lr = s.schedule().at(step);
-                var batch = batches.build(dataset.trainBatch(step - 1, s.batch()));
+                var batch = batches.buildTraining(dataset.trainBatch(step - 1, s.batch()), step - 1);
                 backend.setProfiling(profile);
                 float loss = trainer.step(batch, lr);
                 backend.setProfiling(false);
