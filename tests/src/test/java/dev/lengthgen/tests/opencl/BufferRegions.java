@@ -47,6 +47,9 @@ final class BufferRegions {
             if (f.getType() == View.class) {
                 try {
                     View v = (View) f.get(holder);
+                    if (v == null) { // a view the model's scheme does not use (e.g. the attention bias)
+                        continue;
+                    }
                     if (out.stream().noneMatch(r -> r.offset() == v.offset() && r.length() == v.length())) {
                         out.add(new Region(prefix + f.getName(), v.offset(), v.length()));
                     }
