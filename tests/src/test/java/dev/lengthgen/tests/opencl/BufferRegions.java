@@ -32,7 +32,7 @@ final class BufferRegions {
         return new BufferRegions(out);
     }
 
-    /** Regions of an activation buffer: every View field of Activations and of each layer. */
+    /** Regions of an activation buffer: every View field of Activations and of each layer (null: not in use). */
     static BufferRegions of(Activations a) {
         List<Region> out = new ArrayList<>();
         addViews(out, "", a);
@@ -47,7 +47,7 @@ final class BufferRegions {
             if (f.getType() == View.class) {
                 try {
                     View v = (View) f.get(holder);
-                    if (out.stream().noneMatch(r -> r.offset() == v.offset() && r.length() == v.length())) {
+                    if (v != null && out.stream().noneMatch(r -> r.offset() == v.offset() && r.length() == v.length())) {
                         out.add(new Region(prefix + f.getName(), v.offset(), v.length()));
                     }
                 } catch (IllegalAccessException e) {
