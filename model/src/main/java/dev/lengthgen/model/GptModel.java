@@ -11,6 +11,7 @@ import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.layout.ParameterLayout;
 import dev.lengthgen.model.layout.TensorSpec;
+import dev.lengthgen.model.layout.TensorViews;
 import dev.lengthgen.model.position.AttentionBias;
 import dev.lengthgen.model.train.StepInputs;
 
@@ -35,6 +36,7 @@ public final class GptModel implements AutoCloseable {
     public final ParameterLayout layout;
     public final Backend backend;
     public final Memory params;
+    private final TensorViews paramViews;
     /** sinusoidal's fixed (context, C) table, fed to the encoder in place of wpe; null for the other schemes. */
     private final View sinusoidTable;
     /** alibi's fixed (NH, K) table of -slope_h * distance; null for the other schemes. */
@@ -46,6 +48,7 @@ public final class GptModel implements AutoCloseable {
         this.backend = backend;
         MemoryPlan.parametersOnly(config, layout).check(backend);
         this.params = backend.allocate(DType.F32, layout.total(), "params");
+        this.paramViews = new TensorViews(params, layout);
         if (config.position().scheme() == PositionConfig.Scheme.SINUSOIDAL) {
             // A constant, not a parameter: it gets no gradient and no optimizer state.
             sinusoidTable = backend.allocate(DType.F32, (long) config.context() * config.dim(), "sinusoids").view();
@@ -90,13 +93,9 @@ public final class GptModel implements AutoCloseable {
         return sinusoidTable != null ? sinusoidTable : param(layout.wpe);
     }
 
-    /** The view of one parameter tensor inside any buffer with the parameter layout (params, grads, moments). */
-    public static View in(Memory buffer, TensorSpec t) {
-        return t == null ? null : buffer.view(t.offset(), t.size());
-    }
-
+    /** The view of one parameter tensor (null for a tensor the config does not have). */
     public View param(TensorSpec t) {
-        return in(params, t);
+        return paramViews.of(t);
     }
 
     /**
@@ -237,6 +236,7 @@ public final class GptModel implements AutoCloseable {
     /** Appends forward (with dlogits) and backward passes at (B, T): grads receive dLoss/dParams. */
     public void addForwardBackward(TaskGraph g, Activations a, Activations d, Memory grads, StepInputs in, int B,
                                    int T, StepState state, View lossSum) {
+        final TensorViews gradViews = new TensorViews(grads, layout);
         g.task("grads.zero", 0, bytes(grads.length() + d.memory.length()), () -> {
             backend.zero(grads.view());
             backend.zero(d.memory.view());
@@ -253,9 +253,9 @@ public final class GptModel implements AutoCloseable {
         final View lastOut = a.layers[Lc - 1].res3;
         final View dLastOut = d.layers[Lc - 1].res3;
         g.task("lmhead.bwd", 2 * matmulFlops(N, C, V), 0, () ->
-                backend.matmulBackward(d.lnf, in(grads, layout.lmHead), null, d.logits, a.lnf, param(layout.lmHead), N, C, V));
+                backend.matmulBackward(d.lnf, gradViews.of(layout.lmHead), null, d.logits, a.lnf, param(layout.lmHead), N, C, V));
         g.task("lnf.bwd", 0, bytes(4.0 * N * C), () ->
-                backend.layernormBackward(dLastOut, in(grads, layout.lnfw), in(grads, layout.lnfb), d.lnf, lastOut,
+                backend.layernormBackward(dLastOut, gradViews.of(layout.lnfw), gradViews.of(layout.lnfb), d.lnf, lastOut,
                         param(layout.lnfw), a.lnfMean, a.lnfRstd, N, C));
         for (int l = Lc - 1; l >= 0; l--) {
             final Activations.Layer L = a.layers[l], D = d.layers[l];
@@ -270,13 +270,13 @@ public final class GptModel implements AutoCloseable {
                         backend.dropoutBackward(D.fcproj, D.fcprojDrop, p, key(state, 2 + 2 * site), N * C));
             }
             g.task(n + "fcproj.bwd", 2 * matmulFlops(N, 4 * C, C), 0, () ->
-                    backend.matmulBackward(D.fchGelu, in(grads, w.fcprojw()), in(grads, w.fcprojb()), D.fcproj, L.fchGelu,
+                    backend.matmulBackward(D.fchGelu, gradViews.of(w.fcprojw()), gradViews.of(w.fcprojb()), D.fcproj, L.fchGelu,
                             param(w.fcprojw()), N, 4 * C, C));
             g.task(n + "gelu.bwd", 0, bytes(12.0 * N * C), () -> backend.geluBackward(D.fch, L.fch, D.fchGelu, N * 4 * C));
             g.task(n + "fc.bwd", 2 * matmulFlops(N, C, 4 * C), 0, () ->
-                    backend.matmulBackward(D.ln2, in(grads, w.fcw()), in(grads, w.fcb()), D.fch, L.ln2, param(w.fcw()), N, C, 4 * C));
+                    backend.matmulBackward(D.ln2, gradViews.of(w.fcw()), gradViews.of(w.fcb()), D.fch, L.ln2, param(w.fcw()), N, C, 4 * C));
             g.task(n + "ln2.bwd", 0, bytes(4.0 * N * C), () ->
-                    backend.layernormBackward(D.res2, in(grads, w.ln2w()), in(grads, w.ln2b()), D.ln2, L.res2, param(w.ln2w()),
+                    backend.layernormBackward(D.res2, gradViews.of(w.ln2w()), gradViews.of(w.ln2b()), D.ln2, L.res2, param(w.ln2w()),
                             L.ln2Mean, L.ln2Rstd, N, C));
             g.task(n + "residual1.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(din0, D.attprojDrop, D.res2, N * C));
             if (L.attprojDrop != L.attproj) {
@@ -284,7 +284,7 @@ public final class GptModel implements AutoCloseable {
                         backend.dropoutBackward(D.attproj, D.attprojDrop, p, key(state, 1 + 2 * site), N * C));
             }
             g.task(n + "attnproj.bwd", 2 * matmulFlops(N, C, C), 0, () ->
-                    backend.matmulBackward(D.atty, in(grads, w.attprojw()), in(grads, w.attprojb()), D.attproj, L.atty,
+                    backend.matmulBackward(D.atty, gradViews.of(w.attprojw()), gradViews.of(w.attprojb()), D.attproj, L.atty,
                             param(w.attprojw()), N, C, C));
             g.task(n + "attn.bwd", 2 * attentionFlops(B, T, C), 0, () ->
                     backend.attentionBackward(D.qkvRot, D.preatt, D.att, learnedBias ? d.bias : null, D.atty, L.qkvRot,
@@ -294,22 +294,22 @@ public final class GptModel implements AutoCloseable {
                         backend.rotaryBackward(D.qkv, D.qkvRot, in.positions, pos.ropeBase(), B, T, C, NH));
             }
             g.task(n + "qkv.bwd", 2 * matmulFlops(N, C, 3 * C), 0, () ->
-                    backend.matmulBackward(D.ln1, in(grads, w.qkvw()), in(grads, w.qkvb()), D.qkv, L.ln1, param(w.qkvw()), N, C, 3 * C));
+                    backend.matmulBackward(D.ln1, gradViews.of(w.qkvw()), gradViews.of(w.qkvb()), D.qkv, L.ln1, param(w.qkvw()), N, C, 3 * C));
             g.task(n + "ln1.bwd", 0, bytes(4.0 * N * C), () ->
-                    backend.layernormBackward(din0, in(grads, w.ln1w()), in(grads, w.ln1b()), D.ln1, in0, param(w.ln1w()),
+                    backend.layernormBackward(din0, gradViews.of(w.ln1w()), gradViews.of(w.ln1b()), D.ln1, in0, param(w.ln1w()),
                             L.ln1Mean, L.ln1Rstd, N, C));
         }
         if (learnedBias) { // every layer added its share to the one shared dbias
             final int K = AttentionBias.buckets(c);
             g.task("posbias.bwd", 0, bytes(2.0 * NH * T * T), () ->
-                    backend.bucketBiasBackward(in(grads, layout.relativeBias), d.bias, in.buckets, NH, T, K));
+                    backend.bucketBiasBackward(gradViews.of(layout.relativeBias), d.bias, in.buckets, NH, T, K));
         }
         if (a.encodedDrop != a.encoded) {
             g.task("encoder.dropout.bwd", 0, bytes(2.0 * N * C), () ->
                     backend.dropoutBackward(d.encoded, d.encodedDrop, p, key(state, 0), N * C));
         }
         g.task("encoder.bwd", 0, bytes(2.0 * N * C), () ->
-                backend.encoderBackward(in(grads, layout.wte), in(grads, layout.wpe), d.encoded, in.tokens, in.positions, N, C));
+                backend.encoderBackward(gradViews.of(layout.wte), gradViews.of(layout.wpe), d.encoded, in.tokens, in.positions, N, C));
     }
 
     private static DropoutKey key(StepState s, int site) {

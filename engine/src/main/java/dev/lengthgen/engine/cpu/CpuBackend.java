@@ -3,6 +3,7 @@ package dev.lengthgen.engine.cpu;
 import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.DropoutKey;
 import dev.lengthgen.engine.Memory;
+import dev.lengthgen.engine.OpArguments;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.WallClockProfiling;
 import jdk.incubator.vector.FloatVector;
@@ -257,7 +258,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
-        checkHeads(C, NH);
+        OpArguments.heads(C, NH);
         long bt = (long) B * T;
         out.require(DType.F32, bt * C, "attentionForward out");
         preatt.require(DType.F32, (long) B * NH * T * T, "attentionForward preatt");
@@ -273,7 +274,7 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
                                   int B, int T, int C, int NH) {
-        checkHeads(C, NH);
+        OpArguments.heads(C, NH);
         long bt = (long) B * T;
         dqkv.require(DType.F32, bt * 3 * C, "attentionBackward dqkv");
         dpreatt.require(DType.F32, (long) B * NH * T * T, "attentionBackward dpreatt");
@@ -288,11 +289,6 @@ public final class CpuBackend extends WallClockProfiling {
                 oOrZero(dbias), f(dout), o(dout), f(qkv), o(qkv), f(att), o(att), B, T, C, NH);
     }
 
-    private static void checkHeads(int C, int NH) {
-        if (NH <= 0 || C % NH != 0) {
-            throw new IllegalArgumentException("channels " + C + " do not split into " + NH + " heads");
-        }
-    }
 
     // ---- elementwise ----
 
@@ -331,7 +327,7 @@ public final class CpuBackend extends WallClockProfiling {
     public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
         out.require(DType.F32, N, "dropoutForward out");
         inp.require(DType.F32, N, "dropoutForward inp");
-        checkDropout(p);
+        OpArguments.dropout(p);
         elementwise.dropoutForward(f(out), o(out), f(inp), o(inp), p, key, N);
     }
 
@@ -339,15 +335,10 @@ public final class CpuBackend extends WallClockProfiling {
     public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
         dinp.require(DType.F32, N, "dropoutBackward dinp");
         dout.require(DType.F32, N, "dropoutBackward dout");
-        checkDropout(p);
+        OpArguments.dropout(p);
         elementwise.dropoutBackward(f(dinp), o(dinp), f(dout), o(dout), p, key, N);
     }
 
-    private static void checkDropout(float p) {
-        if (!(p >= 0f && p < 1f)) {
-            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
-        }
-    }
 
     // ---- loss ----
 
@@ -405,7 +396,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) {
-        checkHeads(C, NH);
+        OpArguments.heads(C, NH);
         if (pos0 < 0 || pos0 + T > maxT) {
             throw new IllegalArgumentException("positions [" + pos0 + ", " + (pos0 + T) + ") outside the cache of "
                     + maxT);
@@ -419,7 +410,7 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
                                 int maxT, int pos) {
-        checkHeads(C, NH);
+        OpArguments.heads(C, NH);
         if (pos < 0 || pos >= maxT) {
             throw new IllegalArgumentException("position " + pos + " outside the cache of " + maxT);
         }
@@ -473,13 +464,13 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) {
-        int N = checkRotary("rotaryForward", out, qkv, posIds, base, B, T, C, NH);
+        int N = OpArguments.rotary("rotaryForward", out, qkv, posIds, base, B, T, C, NH);
         rotary().apply(f(out), o(out), f(qkv), o(qkv), i(posIds), o(posIds), base, N, C, NH, false);
     }
 
     @Override
     public void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) {
-        int N = checkRotary("rotaryBackward", dqkv, dout, posIds, base, B, T, C, NH);
+        int N = OpArguments.rotary("rotaryBackward", dqkv, dout, posIds, base, B, T, C, NH);
         rotary().apply(f(dqkv), o(dqkv), f(dout), o(dout), i(posIds), o(posIds), base, N, C, NH, true);
     }
 
@@ -490,21 +481,6 @@ public final class CpuBackend extends WallClockProfiling {
         return rotary;
     }
 
-    private static int checkRotary(String op, View dst, View src, View posIds, float base, int B, int T, int C,
-                                   int NH) {
-        checkHeads(C, NH);
-        if ((C / NH) % 2 != 0) {
-            throw new IllegalArgumentException(op + ": the head size " + C / NH + " must be even");
-        }
-        if (!(base > 0f) || Float.isInfinite(base)) {
-            throw new IllegalArgumentException(op + ": base must be positive and finite, got " + base);
-        }
-        int N = B * T;
-        dst.require(DType.F32, (long) N * 3 * C, op + " destination");
-        src.require(DType.F32, (long) N * 3 * C, op + " source");
-        posIds.require(DType.I32, N, op + " posIds");
-        return N;
-    }
 
     @Override
     public void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K) {
@@ -527,12 +503,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     /** Buckets index the table; one outside [0, K) would read or write another tensor's memory. */
     private static void checkBuckets(String op, View bias, View table, View buckets, int NH, int T, int K) {
-        if (NH <= 0 || T <= 0 || K <= 0) {
-            throw new IllegalArgumentException(op + ": NH, T and K must be positive, got " + NH + ", " + T + ", " + K);
-        }
-        bias.require(DType.F32, (long) NH * T * T, op + " bias");
-        table.require(DType.F32, (long) NH * K, op + " table");
-        buckets.require(DType.I32, (long) T * T, op + " buckets");
+        OpArguments.bucketBias(op, bias, table, buckets, NH, T, K);
         int[] a = i(buckets);
         int off = o(buckets);
         for (int q = 0; q < T; q++) {

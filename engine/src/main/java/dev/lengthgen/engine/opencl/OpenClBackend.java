@@ -5,6 +5,7 @@ import dev.lengthgen.engine.BackendUnavailableException;
 import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.DropoutKey;
 import dev.lengthgen.engine.Memory;
+import dev.lengthgen.engine.OpArguments;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.graph.Profile;
 import org.jocl.CL;
@@ -594,7 +595,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
-        requireHeads(C, NH);
+        OpArguments.heads(C, NH);
         long rows = (long) B * NH * T;
         out.require(DType.F32, (long) B * T * C, "attentionForward out");
         preatt.require(DType.F32, rows * T, "attentionForward preatt");
@@ -619,7 +620,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
                                   int B, int T, int C, int NH) {
-        requireHeads(C, NH);
+        OpArguments.heads(C, NH);
         int rows = intSize((long) B * NH * T, "attention rows");
         int hs = C / NH;
         dqkv.require(DType.F32, 3L * B * T * C, "attentionBackward dqkv");
@@ -657,11 +658,6 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private static void requireHeads(int C, int NH) {
-        if (NH <= 0 || C % NH != 0) {
-            throw new IllegalArgumentException("C = " + C + " is not a multiple of NH = " + NH);
-        }
-    }
 
     // ---- relative position schemes ----
 
@@ -704,19 +700,9 @@ public final class OpenClBackend implements Backend {
 
     private static int checkRotary(String op, View dst, View src, View posIds, float base, int B, int T, int C,
                                    int NH) {
-        requireHeads(C, NH);
-        if ((C / NH) % 2 != 0) {
-            throw new IllegalArgumentException(op + ": the head size " + C / NH + " must be even");
-        }
-        if (!(base > 0f) || Float.isInfinite(base)) {
-            throw new IllegalArgumentException(op + ": base must be positive and finite, got " + base);
-        }
         int N = intSize((long) B * T, op + " tokens");
         intSize((long) N * 3 * C, op + " qkv");
-        dst.require(DType.F32, (long) N * 3 * C, op + " destination");
-        src.require(DType.F32, (long) N * 3 * C, op + " source");
-        posIds.require(DType.I32, N, op + " posIds");
-        return N;
+        return OpArguments.rotary(op, dst, src, posIds, base, B, T, C, NH);
     }
 
     @Override
@@ -744,15 +730,9 @@ public final class OpenClBackend implements Backend {
 
     /** Checks shapes; returns NH*T*T. Bucket ids stay unchecked on the device (position.cl skips bad ones). */
     private static int checkBuckets(String op, View bias, View table, View buckets, int NH, int T, int K) {
-        if (NH <= 0 || T <= 0 || K <= 0) {
-            throw new IllegalArgumentException(op + ": NH, T and K must be positive, got " + NH + ", " + T + ", " + K);
-        }
-        int entries = intSize((long) NH * T * T, op + " bias");
+        OpArguments.bucketBias(op, bias, table, buckets, NH, T, K);
         intSize((long) NH * T * K, op + " partials");
-        bias.require(DType.F32, entries, op + " bias");
-        table.require(DType.F32, (long) NH * K, op + " table");
-        buckets.require(DType.I32, (long) T * T, op + " buckets");
-        return entries;
+        return intSize((long) NH * T * T, op + " bias");
     }
 
     // ---- elementwise ----
@@ -902,7 +882,7 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) {
-        requireHeads(C, NH);
+        OpArguments.heads(C, NH);
         if (pos0 < 0 || pos0 + T > maxT) {
             throw new IllegalArgumentException("kvCacheStore: positions [" + pos0 + ", " + (pos0 + T)
                     + ") outside the cache of " + maxT);
@@ -917,7 +897,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
                                 int maxT, int pos) {
-        requireHeads(C, NH);
+        OpArguments.heads(C, NH);
         if (pos < 0 || pos >= maxT) {
             throw new IllegalArgumentException("attentionDecode: position " + pos + " outside the cache of " + maxT);
         }

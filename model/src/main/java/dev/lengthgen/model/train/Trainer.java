@@ -66,18 +66,27 @@ public final class Trainer {
         validationPlan = validate.plan(backend);
     }
 
+    /** One AdamW parameter group: a contiguous range of the parameter buffer and its weight decay. */
+    private record Group(View params, View grads, View m, View v, float weightDecay) {
+    }
+
+    private Group group(long from, long count, float weightDecay) {
+        return new Group(model.params.view(from, count), grads.view(from, count), m.view(from, count),
+                v.view(from, count), weightDecay);
+    }
+
     private void addOptimizer(TaskGraph g) {
         final long n = model.layout.total(), decay = model.layout.decayCount();
-        final View params = model.params.view();
-        g.task("gradnorm", 2.0 * n, 4.0 * n, () -> backend.sumOfSquares(normSquared, grads.view(), n));
+        final View allGrads = grads.view();
+        // Matrices first (decayed), then vectors (not): the layout keeps each group contiguous.
+        final Group[] groups = {group(0, decay, adamw.weightDecay()), group(decay, n - decay, 0f)};
+        g.task("gradnorm", 2.0 * n, 4.0 * n, () -> backend.sumOfSquares(normSquared, allGrads, n));
         g.task("adamw", 10.0 * n, 4.0 * 7 * n, () -> {
             int t = stepsTaken + 1;
-            backend.adamw(params.slice(0, decay), grads.view(0, decay), m.view(0, decay), v.view(0, decay),
-                    normSquared, adamw.gradClip(), lr, adamw.beta1(), adamw.beta2(), adamw.eps(),
-                    adamw.weightDecay(), t, decay);
-            backend.adamw(params.slice(decay, n - decay), grads.view(decay, n - decay), m.view(decay, n - decay),
-                    v.view(decay, n - decay), normSquared, adamw.gradClip(), lr, adamw.beta1(), adamw.beta2(),
-                    adamw.eps(), 0f, t, n - decay);
+            for (Group p : groups) {
+                backend.adamw(p.params(), p.grads(), p.m(), p.v(), normSquared, adamw.gradClip(), lr, adamw.beta1(),
+                        adamw.beta2(), adamw.eps(), p.weightDecay(), t, p.params().length());
+            }
         });
     }
 
