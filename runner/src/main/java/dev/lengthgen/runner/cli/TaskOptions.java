@@ -38,6 +38,10 @@ public final class TaskOptions {
         options.addOption(arg("test-sampler", "a|b", "test generator (default b, as the paper's tests)"));
         options.addOption(arg("train-size", "N|all", "unique training pairs (default "
                 + TaskSetup.DEFAULT_TRAIN_SIZE + ", or 90% of the pairs that exist if fewer)"));
+        options.addOption(Option.builder().longOpt("balance-lengths")
+                .desc("batches draw every training length at its weight, repeating the pairs of short lengths that"
+                        + " have fewer (default: each unique pair once per epoch, so long lengths dominate a mix)")
+                .build());
         options.addOption(arg("answer-width", "N", "answer digits (default: the most any answer can have: W+1"
                 + " for add, 2W for mul, the digits of p-1 for mod)"));
         options.addOption(Option.builder().longOpt("plain-answer")
@@ -114,7 +118,8 @@ public final class TaskOptions {
             trainSize = raw.equalsIgnoreCase("all") ? Dataset.ALL
                     : Flags.intValue(line, "train-size", 0, 1, Integer.MAX_VALUE - 16);
         }
-        return new TaskSetup(task, format, train, test, seed, trainSampler, testSampler, trainSize);
+        return new TaskSetup(task, format, train, test, seed, trainSampler, testSampler, trainSize,
+                line.hasOption("balance-lengths"));
     }
 
     /** Checks that every length of a spec fits the width and the answer width; the message names the flags. */

@@ -19,9 +19,11 @@ import java.math.BigInteger;
  * @param trainSampler --sampler: the training generator (default a: D_n)
  * @param testSampler  --test-sampler: the test generator (default b: D~_n, both operands n digits)
  * @param trainSize    --train-size: unique training pairs, {@code Dataset.ALL} for all, or null when not given
+ * @param balanceLengths --balance-lengths: batches draw each training length at its weight
  */
 public record TaskSetup(ArithmeticTask task, Format format, DigitSpec train, DigitSpec test, long seed,
-                        Sampler trainSampler, Sampler testSampler, Integer trainSize) {
+                        Sampler trainSampler, Sampler testSampler, Integer trainSize,
+                        boolean balanceLengths) {
 
     /** The training set size when --train-size is not given (capped at the pairs that exist). */
     public static final int DEFAULT_TRAIN_SIZE = 100_000;

@@ -74,7 +74,7 @@ public final class DataCommand implements Command {
         Dataset dataset;
         try {
             dataset = new Dataset(setup.task(), setup.format(), train, setup.trainSampler(), setup.seed(),
-                    setup.trainSizeFor(train));
+                    setup.trainSizeFor(train), setup.balanceLengths());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage() + " (--train-size)");
         }

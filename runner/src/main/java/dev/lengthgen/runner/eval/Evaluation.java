@@ -28,7 +28,7 @@ public final class Evaluation {
     }
 
     public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch) {
-        Dataset dataset = new Dataset(s.task(), s.format(), s.train(), s.sampler(), s.seed(), s.trainSize());
+        Dataset dataset = s.dataset();
         int longest = s.codec().maxSequenceLength(Math.max(lengths.max(), s.train().max()));
         Predictor predictor = new Predictor(model, s.codec(), batch, longest);
         Scorer scorer = new Scorer(s.codec());

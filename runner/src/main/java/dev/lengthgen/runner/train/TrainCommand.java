@@ -216,7 +216,7 @@ public final class TrainCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         return new TrainSettings(task.task(), task.format(), train, test, task.trainSampler(), task.testSampler(),
-                trainSize, model, steps,
+                trainSize, task.balanceLengths(), model, steps,
                 batch, new LrSchedule(kind, lr, minLr, warmup, steps), adamw, evalEvery, logEvery, evalSamples,
                 task.seed(), backend, line.getOptionValue("device"), threads, args);
     }
@@ -270,6 +270,7 @@ public final class TrainCommand implements Command {
         o.addProperty("test_digits", s.test().toString());
         o.addProperty("sampler", s.sampler().cliName());
         o.addProperty("train_size", s.trainSize());
+        o.addProperty("balance_lengths", s.balanceLengths());
         o.add("model", GSON.toJsonTree(s.model()));
         o.addProperty("steps", s.steps());
         o.addProperty("batch", s.batch());

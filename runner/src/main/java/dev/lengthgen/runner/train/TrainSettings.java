@@ -6,6 +6,7 @@ import dev.lengthgen.model.train.LrSchedule;
 import dev.lengthgen.tasks.ArithmeticTask;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.format.Format;
+import dev.lengthgen.tasks.sampling.Dataset;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 import dev.lengthgen.tasks.sampling.Sampler;
 
@@ -16,16 +17,22 @@ import java.util.List;
  * it in code.
  *
  * @param args        the command-line arguments it was built from (stored in config.json so --resume can rebuild it)
+ * @param balanceLengths whether batches draw each training length at its weight ({@link Dataset})
  * @param sampler     the training generator (A: D_n, B: D~_n); testSampler the test sets' generator
  * @param evalSamples test problems per length for the evaluations during training
  */
 public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train, DigitSpec test, Sampler sampler,
-                            Sampler testSampler, int trainSize, GptConfig model, int steps, int batch, LrSchedule schedule,
+                            Sampler testSampler, int trainSize, boolean balanceLengths, GptConfig model, int steps, int batch, LrSchedule schedule,
                             AdamWConfig adamw, int evalEvery, int logEvery, int evalSamples, long seed,
                             String backend, String device, int threads, List<String> args) {
 
     public Codec codec() {
         return new Codec(task, format);
+    }
+
+    /** The run's data: the same training pairs and test sets wherever it is rebuilt (training, evaluation). */
+    public Dataset dataset() {
+        return new Dataset(task, format, train, sampler, seed, trainSize, balanceLengths);
     }
 
     /** The longest operand length any part of the run (training or testing) uses. */
@@ -44,7 +51,7 @@ public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train,
     }
 
     public TrainSettings withSteps(int newSteps) {
-        return new TrainSettings(task, format, train, test, sampler, testSampler, trainSize, model, newSteps, batch,
+        return new TrainSettings(task, format, train, test, sampler, testSampler, trainSize, balanceLengths, model, newSteps, batch,
                 new LrSchedule(schedule.kind(), schedule.maxLr(), schedule.minLr(), schedule.warmup(), newSteps),
                 adamw, evalEvery, logEvery, evalSamples, seed, backend, device, threads, args);
     }

@@ -9,6 +9,8 @@ import dev.lengthgen.model.train.Trainer;
 import dev.lengthgen.runner.eval.Predictor;
 import dev.lengthgen.runner.profile.ProfileTable;
 import dev.lengthgen.tasks.Problem;
+import dev.lengthgen.tasks.eval.LengthResult;
+import dev.lengthgen.tasks.eval.Scorer;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.sampling.Dataset;
 import me.tongfei.progressbar.ProgressBar;
@@ -40,6 +42,7 @@ public final class TrainingRun {
     private final Backend backend;
     private final PrintStream out;
     private final Codec codec;
+    private final Scorer scorer;
     private final Dataset dataset;
     private final BatchBuilder batches;
     private final Map<Integer, List<Problem>> evalSets = new LinkedHashMap<>();
@@ -53,7 +56,8 @@ public final class TrainingRun {
         this.backend = backend;
         this.out = out;
         this.codec = s.codec();
-        this.dataset = new Dataset(s.task(), s.format(), s.train(), s.sampler(), s.seed(), s.trainSize());
+        this.scorer = new Scorer(codec);
+        this.dataset = s.dataset();
         this.batches = new BatchBuilder(codec, s.trainT(), s.model().position(), s.seed());
         java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
@@ -159,25 +163,22 @@ public final class TrainingRun {
         float valLoss = trainer.validationLoss(batches.build(validationProblems));
         rec.addProperty("val_loss", valLoss);
         JsonObject acc = new JsonObject();
+        JsonObject fhat = new JsonObject();
         double idCorrect = 0, idCount = 0;
         for (Map.Entry<Integer, List<Problem>> e : evalSets.entrySet()) {
             List<Problem> problems = e.getValue();
-            List<String> answers = predictor.answers(problems);
-            int correct = 0;
-            for (int i = 0; i < problems.size(); i++) {
-                if (answers.get(i).equals(codec.answer(problems.get(i)))) {
-                    correct++;
-                }
-            }
-            acc.addProperty(Integer.toString(e.getKey()), problems.isEmpty() ? 0 : (double) correct / problems.size());
+            LengthResult r = scorer.score(e.getKey(), s.train(), problems, predictor.answers(problems));
+            acc.addProperty(Integer.toString(e.getKey()), r.exact());
+            fhat.addProperty(Integer.toString(e.getKey()), r.fhat());
             if (s.train().contains(e.getKey())) {
-                idCorrect += correct;
+                idCorrect += r.exact() * problems.size();
                 idCount += problems.size();
             }
         }
         double exact = idCount > 0 ? idCorrect / idCount : 0;
         rec.addProperty("exact", exact);
         rec.add("acc", acc);
+        rec.add("fhat", fhat);
         Checkpoint.save(dir.file(RunDirectory.LATEST), trainer.model, trainer, metadata);
         if (exact > bestExact || (exact == bestExact && valLoss < bestValLoss)) {
             bestExact = exact;

@@ -57,6 +57,10 @@ public final class Dataset {
     private final int size;
     private final int[] perLength;
     private final PairSet trainSet = new PairSet();
+    /** Start of each length's slots in an epoch, and of its pairs in the training arrays (see trainBatch). */
+    private final long[] slotStart;
+    private final int[] pairStart;
+    private final int epochSize;
 
     private final Object cacheLock = new Object();
     private long cachedEpoch = -1;
@@ -70,6 +74,20 @@ public final class Dataset {
      * @throws IllegalArgumentException when the lengths do not fit the format or more pairs are asked than exist
      */
     public Dataset(ArithmeticTask task, Format format, DigitSpec train, Sampler sampler, long seed, int trainSize) {
+        this(task, format, train, sampler, seed, trainSize, false);
+    }
+
+    /**
+     * Draws the training set; with {@code balanced}, epochs repeat the pairs of lengths that have fewer than their
+     * weight's share, so that every length appears in batches at its weight (a mix 1-3 then sees as many 1-digit as
+     * 3-digit problems, although only 100 one-digit pairs exist). The unique pairs, and so the test sets, are the same
+     * either way.
+     *
+     * @param trainSize the number of unique training pairs, or {@link #ALL}
+     * @throws IllegalArgumentException when the lengths do not fit the format or more pairs are asked than exist
+     */
+    public Dataset(ArithmeticTask task, Format format, DigitSpec train, Sampler sampler, long seed, int trainSize,
+                   boolean balanced) {
         this.task = task;
         this.format = format;
         this.train = train;
@@ -92,9 +110,27 @@ public final class Dataset {
         this.trainBigB = longMode ? null : new BigInteger[size];
         int at = 0;
         List<Integer> lengths = train.lengths();
+        this.pairStart = new int[lengths.size()];
         for (int i = 0; i < lengths.size(); i++) {
+            pairStart[i] = at;
             at = drawTraining(lengths.get(i), perLength[i], at);
         }
+        this.slotStart = new long[lengths.size() + 1];
+        double perWeight = 0; // pairs per unit of weight of the length that needs no repetition
+        for (int i = 0; i < lengths.size(); i++) {
+            perWeight = Math.max(perWeight, perLength[i] / train.weights().get(i));
+        }
+        for (int i = 0; i < lengths.size(); i++) {
+            long slots = perLength[i] == 0 ? 0
+                    : balanced ? Math.max(perLength[i], (long) Math.ceil(train.weights().get(i) * perWeight - 1e-6))
+                    : perLength[i];
+            slotStart[i + 1] = slotStart[i] + slots;
+        }
+        if (slotStart[lengths.size()] > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("balancing the lengths of " + train + " needs epochs of "
+                    + slotStart[lengths.size()] + " examples, too many: give the short lengths more weight");
+        }
+        this.epochSize = (int) slotStart[lengths.size()];
     }
 
     /** The number of pairs each length gets (see the class comment); checks that they exist. */
@@ -313,10 +349,27 @@ public final class Dataset {
         long first = Math.multiplyExact(index, batchSize);
         for (int j = 0; j < batchSize; j++) {
             long pos = first + j;
-            int[] perm = permutation(pos / size);
-            batch.add(trainProblem(perm[(int) (pos % size)]));
+            int[] perm = permutation(pos / epochSize);
+            batch.add(trainProblem(pairOfSlot(perm[(int) (pos % epochSize)])));
         }
         return batch;
+    }
+
+    /** The training pair an epoch slot holds: slots of a length cycle over its pairs. */
+    private int pairOfSlot(int slot) {
+        int i = java.util.Arrays.binarySearch(slotStart, slot);
+        if (i < 0) {
+            i = -i - 2;
+        }
+        while (slotStart[i + 1] == slotStart[i]) { // skip lengths without pairs
+            i++;
+        }
+        return pairStart[i] + (int) ((slot - slotStart[i]) % perLength[i]);
+    }
+
+    /** Examples per epoch: the training set's size, or more when balancing repeats short lengths. */
+    public int epochSize() {
+        return epochSize;
     }
 
     private int[] permutation(long epoch) {
@@ -324,12 +377,12 @@ public final class Dataset {
             if (epoch == cachedEpoch) {
                 return cachedPermutation;
             }
-            int[] perm = new int[size];
-            for (int i = 0; i < size; i++) {
+            int[] perm = new int[epochSize];
+            for (int i = 0; i < epochSize; i++) {
                 perm[i] = i;
             }
             SplitMix64 rng = SplitMix64.derive(seed, EPOCH_STREAM, epoch);
-            for (int i = size - 1; i > 0; i--) {
+            for (int i = epochSize - 1; i > 0; i--) {
                 int r = (int) rng.nextLong(i + 1L);
                 int t = perm[i];
                 perm[i] = perm[r];
