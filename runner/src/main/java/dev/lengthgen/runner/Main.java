@@ -34,7 +34,8 @@ public final class Main {
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
         return List.of(new TrainCommand(), new EvalCommand(), new DataCommand(), new TheoryCommand(),
-                new BenchCommand(), new ProfileCommand(), new DevicesCommand());
+                new dev.lengthgen.runner.reproduce.ReproduceCommand(), new BenchCommand(), new ProfileCommand(),
+                new DevicesCommand());
     }
 
     public static void main(String[] args) {

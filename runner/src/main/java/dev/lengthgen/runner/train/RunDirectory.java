@@ -54,6 +54,13 @@ public final class RunDirectory {
         return run;
     }
 
+    /** The folder of a run that a caller manages itself (an experiment's run): created if missing, nothing checked. */
+    public static RunDirectory createOrReuse(Path dir) throws UsageException {
+        RunDirectory run = new RunDirectory(dir);
+        run.checkWritable();
+        return run;
+    }
+
     /** An existing run to resume: it must have its config and a latest checkpoint. */
     public static RunDirectory existing(Path dir) throws UsageException {
         if (!Files.isRegularFile(dir.resolve(CONFIG))) {

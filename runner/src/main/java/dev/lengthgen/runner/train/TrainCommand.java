@@ -93,22 +93,10 @@ public final class TrainCommand implements Command {
         if (resume) {
             dir = RunDirectory.existing(Path.of(line.getOptionValue("resume")));
             settings = settingsOfRun(dir, line);
-            Path latest = dir.file(RunDirectory.LATEST);
-            if (!Files.isRegularFile(latest)) {
+            checkpoint = latestOf(dir, settings);
+            if (checkpoint == null) {
                 throw new UsageException(dir.dir + " has no " + RunDirectory.LATEST + " yet: start it again with --out "
                         + dir.dir + " --force");
-            }
-            try {
-                checkpoint = Checkpoint.open(latest);
-            } catch (CheckpointException e) {
-                throw new UsageException(e.getMessage());
-            }
-            if (!checkpoint.config().position().equals(settings.model().position())) {
-                throw new UsageException(latest + " was trained with --pos " + checkpoint.config().position().describe()
-                        + " but " + RunDirectory.CONFIG + " of that run asks for " + settings.model().position().describe());
-            }
-            if (!checkpoint.config().equals(settings.model())) {
-                throw new UsageException(latest + " does not match " + RunDirectory.CONFIG + " of that run");
             }
             if (checkpoint.step() >= settings.steps()) {
                 out.println("run " + dir.dir + " already has " + checkpoint.step() + " steps; pass --steps N with N > "
@@ -124,28 +112,9 @@ public final class TrainCommand implements Command {
         }
         try (Backend backend = open(settings)) {
             out.println("backend: " + backend.describe());
-            GptModel model;
-            Trainer trainer;
             try {
-                model = new GptModel(settings.model(), backend);
-                trainer = new Trainer(model, settings.batch(), settings.trainT(), settings.adamw(), settings.seed());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-            if (checkpoint != null) {
-                checkpoint.loadParameters(model);
-                checkpoint.loadOptimizer(trainer);
-                out.println("resuming " + dir.dir + " at step " + trainer.stepsTaken() + " of " + settings.steps());
-            } else {
-                model.initialize(settings.seed());
-                dir.writeAtomically(RunDirectory.CONFIG, GSON.toJson(describe(settings)));
-            }
-            out.printf("model: %s, positions %s, %,d parameters; training %s on %s, %d steps of %d x %d tokens%n",
-                    settings.model(), settings.model().position().describe(), model.layout.total(), settings.task().describe(), settings.train(),
-                    settings.steps(), settings.batch(), settings.trainT());
-            TrainingRun run = new TrainingRun(settings, dir, backend, out);
-            try {
-                run.run(trainer, checkpointMetadata(settings), System.console() != null, line.hasOption("profile"));
+                TrainingRun run = new TrainingRun(settings, dir, backend, out);
+                train(run, checkpoint, System.console() != null, line.hasOption("profile"));
             } catch (TrainingRun.DivergedException e) {
                 out.println("lengthgen train: " + e.getMessage());
                 return Main.EXIT_FAILURE;
@@ -153,6 +122,65 @@ public final class TrainCommand implements Command {
             out.println("done: " + dir.dir);
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * Builds the model and optimizer of a run on its backend, fresh (initialised from the seed, config.json written)
+     * or from a checkpoint of that run, and trains to the run's step budget.
+     *
+     * @return the trainer, holding the trained model
+     * @throws TrainingRun.DivergedException when the loss stops being finite
+     */
+    public static Trainer train(TrainingRun run, Checkpoint checkpoint, boolean progressBar, boolean profile)
+            throws UsageException, IOException {
+        TrainSettings settings = run.settings();
+        GptModel model;
+        Trainer trainer;
+        try {
+            model = new GptModel(settings.model(), run.backend());
+            trainer = new Trainer(model, settings.batch(), settings.trainT(), settings.adamw(), settings.seed());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        PrintStream out = run.out();
+        if (checkpoint != null) {
+            checkpoint.loadParameters(model);
+            checkpoint.loadOptimizer(trainer);
+            out.println("resuming " + run.dir().dir + " at step " + trainer.stepsTaken() + " of " + settings.steps());
+        } else {
+            model.initialize(settings.seed());
+            run.dir().writeAtomically(RunDirectory.CONFIG, GSON.toJson(describe(settings)));
+        }
+        out.printf("model: %s, positions %s, %,d parameters; training %s on %s, %d steps of %d x %d tokens%n",
+                settings.model(), settings.model().position().describe(), model.layout.total(),
+                settings.task().describe(), settings.train(), settings.steps(), settings.batch(), settings.trainT());
+        run.run(trainer, checkpointMetadata(settings), progressBar, profile);
+        return trainer;
+    }
+
+    /**
+     * Opens a run's latest checkpoint for resuming, checked against the run's settings; null when the run has none
+     * yet.
+     */
+    public static Checkpoint latestOf(RunDirectory dir, TrainSettings settings) throws UsageException {
+        Path latest = dir.file(RunDirectory.LATEST);
+        if (!Files.isRegularFile(latest)) {
+            return null;
+        }
+        Checkpoint checkpoint;
+        try {
+            checkpoint = Checkpoint.open(latest);
+        } catch (CheckpointException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (!checkpoint.config().position().equals(settings.model().position())) {
+            throw new UsageException(latest + " was trained with --pos " + checkpoint.config().position().describe()
+                    + " but " + RunDirectory.CONFIG + " of that run asks for " + settings.model().position().describe());
+        }
+        if (!checkpoint.config().equals(settings.model())) {
+            throw new UsageException(latest + " does not match " + RunDirectory.CONFIG + " of that run");
+        }
+        return checkpoint;
     }
 
     private static Backend open(TrainSettings s) throws UsageException {

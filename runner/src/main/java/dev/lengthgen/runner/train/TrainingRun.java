@@ -81,8 +81,37 @@ public final class TrainingRun {
         }
     }
 
+    /** Hears each optimizer step of a run (a progress display across many runs). */
+    public interface StepListener {
+        void stepped(int step, int steps);
+    }
+
+    private StepListener listener;
+
+    /** Calls the listener after every optimizer step of {@link #run}. */
+    public TrainingRun onStep(StepListener listener) {
+        this.listener = listener;
+        return this;
+    }
+
     public Dataset dataset() {
         return dataset;
+    }
+
+    public TrainSettings settings() {
+        return s;
+    }
+
+    public RunDirectory dir() {
+        return dir;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public PrintStream out() {
+        return out;
     }
 
     /**
@@ -149,6 +178,9 @@ public final class TrainingRun {
                 }
                 if (bar != null) {
                     bar.stepTo(step);
+                }
+                if (listener != null) {
+                    listener.stepped(step, s.steps());
                 }
             }
         }

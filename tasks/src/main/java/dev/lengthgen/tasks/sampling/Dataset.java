@@ -18,9 +18,10 @@ import java.util.Map;
  * A fixed training set of unique pairs plus fixed test sets, all determined by the seed.
  *
  * <p><b>Training set.</b> {@code trainSize} unique pairs drawn with the training sampler, split over the spec's
- * lengths by its weights (largest-remainder rounding). A length whose share exceeds the pairs it has gets all of
- * them and the rest is shared among the other lengths by their weights; asking for more pairs than all lengths hold
- * together is an error that says how many exist. {@link #ALL} asks for every pair of every length.
+ * lengths by its weights (largest-remainder rounding). A length whose share exceeds the pairs it has gets 90% of
+ * them (a tenth stays unseen, so every trained length has an in-distribution test set; all of them only when the
+ * size asked for needs it) and the rest is shared among the other lengths by their weights; asking for more pairs
+ * than all lengths hold together is an error that says how many exist. {@link #ALL} asks for every pair of every length.
  *
  * <p><b>Batches.</b> {@link #trainBatch(long, int)} walks shuffled epochs over the training set: example number
  * {@code index * batchSize + j} is element {@code (that mod N)} of epoch {@code (that / N)}'s permutation. It is a
@@ -162,7 +163,18 @@ public final class Dataset {
                     + describe(sampler, spec) + " has only " + totalExist + " in base " + base
                     + ": ask for at most " + totalExist + " or for all of them");
         }
-        // Water-filling: lengths that cannot supply their share give all they have; the others share the rest.
+        // Each length keeps a tenth of its pairs unseen, so that it has an in-distribution test set, unless the
+        // size asked for needs them.
+        BigInteger totalKept = BigInteger.ZERO;
+        BigInteger[] usable = new BigInteger[k];
+        for (int i = 0; i < k; i++) {
+            usable[i] = exist[i].subtract(exist[i].add(BigInteger.valueOf(9)).divide(BigInteger.TEN));
+            totalKept = totalKept.add(usable[i]);
+        }
+        if (totalKept.compareTo(BigInteger.valueOf(trainSize)) < 0) {
+            usable = exist;
+        }
+        // Water-filling: lengths that cannot supply their share give all they may; the others share the rest.
         boolean[] capped = new boolean[k];
         long remaining = trainSize;
         boolean changed = true;
@@ -178,9 +190,9 @@ public final class Dataset {
             for (int i = 0; i < k; i++) {
                 if (!capped[i]) {
                     quota[i] = remaining * spec.weights().get(i) / weightLeft;
-                    if (exist[i].compareTo(BigInteger.valueOf((long) Math.ceil(quota[i]))) < 0) {
+                    if (usable[i].compareTo(BigInteger.valueOf((long) Math.ceil(quota[i]))) < 0) {
                         capped[i] = true;
-                        counts[i] = exist[i].intValueExact();
+                        counts[i] = usable[i].intValueExact();
                         remaining -= counts[i];
                         changed = true;
                     }
@@ -204,7 +216,7 @@ public final class Dataset {
         order.sort((x, y) -> Double.compare(quota[y] - Math.floor(quota[y]), quota[x] - Math.floor(quota[x])));
         for (int j = 0; assigned < remaining; j++) {
             int i = order.get(j % order.size());
-            if (exist[i].compareTo(BigInteger.valueOf(counts[i] + 1L)) >= 0) {
+            if (usable[i].compareTo(BigInteger.valueOf(counts[i] + 1L)) >= 0) {
                 counts[i]++;
                 assigned++;
             }

@@ -112,8 +112,9 @@ class DatasetTest {
         Dataset d = new Dataset(ADD, W20, DigitSpec.parse("1-3"), Sampler.A, 3, 3000);
         Set<Problem> seen = new HashSet<>(d.trainingPairs());
         assertEquals(3000, seen.size());
-        // D_1 has only 100 pairs: it gives all of them and the other lengths share the rest.
-        assertArrayEquals(new int[]{100, 1450, 1450}, d.pairsPerLength());
+        // D_1 has only 100 pairs: it gives 90 of them, keeping 10 unseen to test, and the other lengths share the rest.
+        assertArrayEquals(new int[]{90, 1455, 1455}, d.pairsPerLength());
+        assertEquals(10, d.testSet(1, 100, Sampler.A).size());
         Dataset all = new Dataset(ADD, W20, DigitSpec.parse("1,2"), Sampler.A, 3, Dataset.ALL);
         assertEquals(10000, all.trainSize());
         assertEquals(10000, new HashSet<>(all.trainingPairs()).size());

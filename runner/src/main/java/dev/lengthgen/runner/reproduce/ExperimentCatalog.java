@@ -1,0 +1,182 @@
+package dev.lengthgen.runner.reproduce;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The named experiments of {@code lengthgen reproduce}: the paper's claims (Xu et al., arXiv 2407.17963) and one
+ * beyond it, each a grid of runs at a scale.
+ *
+ * <p><b>Tiny scale, and why.</b> 2 layers x 4 heads x 64 dims, no dropout, batch 64, lr 3e-3 with cosine decay to
+ * 3e-4. Training draws a <em>balanced mix</em> of every length 1..n (as many 1-digit as n-digit problems per batch):
+ * on pure D_n, modular addition stays at chance for thousands of steps (its low answer digits are a two-digit
+ * interaction with no first-order signal), while the mix learns in about a minute. Nothing longer than n digits is
+ * ever seen, so the theory's outward predictions are those of D_n; lengths inside the mix are ID.
+ *
+ * <p><b>Paper scale.</b> The paper's configuration: W = 20, the mini preset (6 layers x 6 heads x 384), batch 64, lr
+ * 1e-3 with 100 warmup steps then cosine to 1e-4 (addition) or constant (multiplication), dropout 0.2 (addition) or 0.1
+ * (multiplication); trained on the balanced mix of 1..4 digits, tested on 1..10.
+ */
+public final class ExperimentCatalog {
+    /** The position scheme that carries addition outward: position coupling with a random offset at training. */
+    static final List<String> RELATIVE = List.of("--pos", "coupling", "--max-offset", "10");
+    static final List<String> APE = List.of("--pos", "ape");
+
+    private static final List<String> TINY_MODEL = List.of("--layers", "2", "--heads", "4", "--dim", "64",
+            "--dropout", "0");
+
+    public static final List<Experiment> ALL = List.of(
+            new Experiment("addition-ape", 1,
+                    "Addition with learned absolute position embeddings (APE), trained on the mix of 1..n digits and "
+                            + "tested on every length up to the format's width.",
+                    "ID ~100%; outward exact match ~0% because the model learns the truncated sum "
+                            + "f^(a,b) = (a mod B^n) + (b mod B^n); accuracy against f^ stays high; per place, places "
+                            + "1..n right and higher places wrong.",
+                    List.of(), List.of(), (e, o) -> single(e, o, "add", APE, "APE")),
+            new Experiment("modular-addition", 1,
+                    "Addition mod p with APE, trained on the mix of 1..n digits, tested on D~_m for every m.",
+                    "Moduli that divide B^n (50, 100, 200 with n = 3) generalize at every length; the others learn "
+                            + "((a mod B^n) + (b mod B^n)) mod p: 0% while the high parts cannot reach p' = "
+                            + "p/gcd(p, B^n), then about gcd(p, B^n)/p.",
+                    List.of(100L, 101L), List.of(50L, 51L, 100L, 101L, 150L, 151L, 200L, 201L),
+                    (e, o) -> modular(e, o, "mod-add", 10)),
+            new Experiment("multiplication", 1,
+                    "Multiplication with APE, trained on the mix of 1..n digits.",
+                    "ID high; outward ~0%: the model learns (a mod B^n)(b mod B^n), so accuracy against f^ stays "
+                            + "where ID is.",
+                    List.of(), List.of(), (e, o) -> single(e, o, "mul", APE, "APE")),
+            new Experiment("modular-multiplication", 1,
+                    "Multiplication mod p with APE, trained on the mix of 1..n digits.",
+                    "p dividing B^n (50, 100, 200 with n = 3) generalizes at every length; others follow the "
+                            + "theory's prediction p | (A*B'*B^(2n) + B^n*(A*b0 + B'*a0)).",
+                    List.of(100L, 150L), List.of(50L, 51L, 100L, 150L, 200L, 201L),
+                    (e, o) -> modular(e, o, "mod-mul", 10)),
+            new Experiment("addition-relative", 1,
+                    "Addition under position coupling (digits of equal significance share a position id; random "
+                            + "offset at training), beside APE.",
+                    "Coupling: outward exact match stays high well beyond n digits. APE: ~0% outward.",
+                    List.of(), List.of(), (e, o) -> relative(e, o, "add")),
+            new Experiment("multiplication-relative", 1,
+                    "Multiplication under position coupling, beside APE.",
+                    "Both fail outward: a translation-invariant scheme does not make multiplication's answer "
+                            + "digits local, so the theory's truncation argument still applies.",
+                    List.of(), List.of(), (e, o) -> relative(e, o, "mul")),
+            new Experiment("base-alignment", 1,
+                    "Modular addition of one modulus in two bases: p = 100 in base 10 (100 divides 10^3) and base 12 "
+                            + "(100 does not divide 12^3); p = 144 in base 12 (144 divides 12^3) and base 10.",
+                    "Outward generalization follows whether p divides B^n, not p itself: p = 100 generalizes in base "
+                            + "10 and not in base 12; p = 144 the other way round.",
+                    List.of(), List.of(), ExperimentCatalog::baseAlignment));
+
+    private ExperimentCatalog() {
+    }
+
+    /** The experiment of that name; an error listing the names otherwise. */
+    public static Experiment named(String name) {
+        for (Experiment e : ALL) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        ALL.forEach(e -> names.add(e.name()));
+        throw new IllegalArgumentException("unknown experiment '" + name + "': use one of " + String.join(", ", names)
+                + " (see lengthgen reproduce --list)");
+    }
+
+    /** The settings of a scale for a task family (see the class comment). */
+    static Recipe recipe(Scale scale, String task) {
+        boolean mul = task.endsWith("mul");
+        if (scale == Scale.PAPER) {
+            List<String> model = List.of("--preset", "mini", "--dropout", mul ? "0.1" : "0.2");
+            return new Recipe(20, "1-4", "1-10", model, 10_000, 64, 1e-3f, mul ? "const" : "cosine", 1e-4f, 100,
+                    true, 500, 200, 1000);
+        }
+        return switch (task) {
+            case "add" -> new Recipe(6, "1-3", "1-6", TINY_MODEL, 3000, 64, 3e-3f, "cosine", 3e-4f, 100, true, 250,
+                    200, 1000);
+            case "mul" -> new Recipe(5, "1-3", "1-5", TINY_MODEL, 5000, 64, 3e-3f, "cosine", 3e-4f, 100, true, 250,
+                    200, 1000);
+            default -> new Recipe(7, "1-3", "1-7", TINY_MODEL, 5000, 64, 3e-3f, "cosine", 3e-4f, 100, true, 250,
+                    200, 1000);
+        };
+    }
+
+    /** The tiny-scale recipe of the relative-position experiments: wide enough to test 3n digits. */
+    static Recipe relativeRecipe(Scale scale, String task) {
+        Recipe r = recipe(scale, task);
+        if (scale == Scale.PAPER) {
+            return r;
+        }
+        return new Recipe(9, "1-3", "1-9", r.model(), 5000, r.batch(), r.lr(), r.schedule(), r.minLr(), r.warmup(),
+                true, r.evalEvery(), r.evalSamples(), r.evalCount());
+    }
+
+    private static List<RunPlan> single(Experiment e, ExperimentOptions o, String task, List<String> pos,
+                                        String group) {
+        List<RunPlan> runs = new ArrayList<>();
+        Recipe r = recipe(o.scale(), task).with(o);
+        for (int seed = 0; seed < o.seeds(); seed++) {
+            runs.add(plan(id(group, seed), group, task, null, 10, pos, seed, r));
+        }
+        return runs;
+    }
+
+    private static List<RunPlan> modular(Experiment e, ExperimentOptions o, String task, int base) {
+        List<RunPlan> runs = new ArrayList<>();
+        Recipe r = recipe(o.scale(), task).with(o);
+        for (long p : e.moduli(o)) {
+            for (int seed = 0; seed < o.seeds(); seed++) {
+                runs.add(plan("p" + p + "-seed" + seed, "p=" + p, task, p, base, APE, seed, r));
+            }
+        }
+        return runs;
+    }
+
+    private static List<RunPlan> relative(Experiment e, ExperimentOptions o, String task) {
+        List<RunPlan> runs = new ArrayList<>();
+        Recipe r = relativeRecipe(o.scale(), task).with(o);
+        for (int seed = 0; seed < o.seeds(); seed++) {
+            runs.add(plan(id("coupling", seed), "coupling", task, null, 10, RELATIVE, seed, r));
+        }
+        for (int seed = 0; seed < o.seeds(); seed++) {
+            runs.add(plan(id("APE", seed), "APE", task, null, 10, APE, seed, r));
+        }
+        return runs;
+    }
+
+    private static List<RunPlan> baseAlignment(Experiment e, ExperimentOptions o) {
+        List<RunPlan> runs = new ArrayList<>();
+        Recipe r = recipe(o.scale(), "mod-add").with(o);
+        long[][] grid = {{100, 10}, {100, 12}, {144, 12}, {144, 10}};
+        for (long[] pb : grid) {
+            for (int seed = 0; seed < o.seeds(); seed++) {
+                runs.add(plan("p" + pb[0] + "-base" + pb[1] + "-seed" + seed, "p=" + pb[0] + " base " + pb[1],
+                        "mod-add", pb[0], (int) pb[1], APE, seed, r));
+            }
+        }
+        return runs;
+    }
+
+    private static String id(String group, int seed) {
+        return group.toLowerCase(Locale.ROOT) + "-seed" + seed;
+    }
+
+    private static RunPlan plan(String id, String group, String task, Long modulus, int base, List<String> pos,
+                                long seed, Recipe r) {
+        List<String> args = new ArrayList<>();
+        Recipe.add(args, "task", task);
+        if (modulus != null) {
+            Recipe.add(args, "modulus", modulus);
+        }
+        if (base != 10) {
+            Recipe.add(args, "base", base);
+        }
+        args.addAll(r.flags());
+        args.addAll(pos);
+        Recipe.add(args, "seed", seed);
+        return new RunPlan(id, group, task, modulus, base, pos.get(1), seed, r.trainDigits(), r.testDigits(),
+                List.copyOf(args), r.evalCount());
+    }
+}

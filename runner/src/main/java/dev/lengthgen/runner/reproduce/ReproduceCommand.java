@@ -1,0 +1,168 @@
+package dev.lengthgen.runner.reproduce;
+
+import dev.lengthgen.runner.Main;
+import dev.lengthgen.runner.cli.BackendOptions;
+import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.Flags;
+import dev.lengthgen.runner.cli.UsageException;
+import dev.lengthgen.runner.report.ExperimentReport;
+import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.tasks.sampling.DigitSpec;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code lengthgen reproduce NAME}: trains the grid of runs of a named experiment into a folder, evaluates every run on
+ * every test length beside the theory's prediction, and writes the report (tables, charts, report.html,
+ * summary.json). Runs already finished in the folder are not redone, so an interrupted experiment resumes where it
+ * stopped. {@code --list} names the experiments.
+ */
+public final class ReproduceCommand implements Command, Main.TakesArguments {
+
+    @Override
+    public String name() {
+        return "reproduce";
+    }
+
+    @Override
+    public String summary() {
+        return "run a named experiment of the paper end to end and write its report (--list names them)";
+    }
+
+    @Override
+    public Options options() {
+        Options o = new Options();
+        o.addOption(Option.builder().longOpt("list").desc("list the experiments and what each shows").build());
+        o.addOption(arg("scale", "tiny|paper", "tiny: minutes per run on a laptop (default); paper: the paper's "
+                + "configuration (W = 20, mini, batch 64), meant for a GPU"));
+        o.addOption(arg("seeds", "K", "seeds per configuration (default 3 at tiny scale, 1 at paper scale)"));
+        o.addOption(arg("moduli", "P,P,...|all", "moduli of the modular experiments (default: the experiment's "
+                + "own set, e.g. 100,101 for modular-addition)"));
+        o.addOption(arg("lengths", "SPEC", "test lengths, e.g. 1-9 (default: the scale's)"));
+        o.addOption(arg("steps", "N", "optimizer steps per run (default: the scale's)"));
+        o.addOption(arg("eval-count", "N", "test problems per length in each run's final evaluation (default 1000)"));
+        o.addOption(arg("jobs", "N", "runs trained at once, each with its share of the cores (default 1)"));
+        o.addOption(arg("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning resumes it"));
+        o.addOption(Option.builder().longOpt("json").desc("print summary.json instead of the tables").build());
+        BackendOptions.addTo(o);
+        return o;
+    }
+
+    private static Option arg(String name, String argName, String desc) {
+        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
+    }
+
+    @Override
+    public int run(CommandLine line, PrintStream out) throws Exception {
+        if (line.hasOption("list")) {
+            for (Experiment e : ExperimentCatalog.ALL) {
+                out.printf("%-24s v%d  %s%n%-24s      expected: %s%n", e.name(), e.version(), e.description(), "",
+                        e.expected());
+                if (e.hasModuli()) {
+                    out.printf("%-24s      moduli: %s by default, --moduli all: %s%n", "", e.defaultModuli(),
+                            e.allModuli());
+                }
+            }
+            return Main.EXIT_OK;
+        }
+        List<String> names = line.getArgList();
+        if (names.size() != 1) {
+            throw new UsageException("name one experiment, e.g. 'lengthgen reproduce modular-addition' (see --list)");
+        }
+        Experiment experiment;
+        try {
+            experiment = ExperimentCatalog.named(names.get(0));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Scale scale;
+        try {
+            scale = Scale.parse(line.getOptionValue("scale", "tiny"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--scale: " + e.getMessage());
+        }
+        ExperimentOptions options = new ExperimentOptions(scale,
+                Flags.intValue(line, "seeds", scale == Scale.TINY ? 3 : 1, 1, 1000),
+                moduli(line, experiment),
+                lengths(line),
+                line.hasOption("steps") ? Flags.intValue(line, "steps", 0, 1, Integer.MAX_VALUE - 1) : null,
+                line.hasOption("eval-count") ? Flags.intValue(line, "eval-count", 0, 1, 10_000_000) : null,
+                BackendOptions.name(line, "auto"), line.getOptionValue("device"),
+                Flags.intValue(line, "threads", 0, 0, 1024));
+        int jobs = Flags.intValue(line, "jobs", 1, 1, 64);
+        Path out0 = Path.of(line.getOptionValue("out", "results/" + experiment.name() + "-" + scale.cliName()));
+        List<RunPlan> plans = experiment.plan(options);
+
+        ExperimentDirectory dir = ExperimentDirectory.open(out0, experiment, scale);
+        ExperimentRunner runner = new ExperimentRunner(dir, options, jobs);
+        List<TrainSettings> settings = runner.prepare(plans); // every check before anything is trained
+        dir.writeManifest(experiment, scale, plans);
+        boolean json = line.hasOption("json");
+        PrintStream progressOut = json ? System.err : out;
+        progressOut.printf("%s (v%d, %s scale): %d runs into %s%n", experiment.name(), experiment.version(),
+                scale.cliName(), plans.size(), dir.dir);
+        long start = System.nanoTime();
+        List<String> failed = runner.run(experiment.name(), plans, settings, progressOut, System.console() != null);
+        ExperimentReport.Written report = ExperimentReport.write(dir.dir);
+        if (json) {
+            out.println(report.summaryJson());
+        } else {
+            out.print(report.markdown());
+            out.printf(Locale.ROOT, "%nreport: %s (wall %s)%n", dir.dir.resolve("report.html"),
+                    ExperimentProgress.duration(System.nanoTime() - start));
+        }
+        if (!failed.isEmpty()) {
+            progressOut.println("lengthgen reproduce: runs " + failed + " diverged (see their train.log); the report "
+                    + "lists them as pending");
+            return Main.EXIT_FAILURE;
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static List<Long> moduli(CommandLine line, Experiment e) throws UsageException {
+        if (!line.hasOption("moduli")) {
+            return null;
+        }
+        if (!e.hasModuli()) {
+            throw new UsageException(e.name() + " has no modulus: drop --moduli");
+        }
+        String raw = line.getOptionValue("moduli").trim();
+        if (raw.equalsIgnoreCase("all")) {
+            return e.allModuli();
+        }
+        List<Long> out = new ArrayList<>();
+        for (String part : raw.split(",")) {
+            try {
+                long p = Long.parseLong(part.trim());
+                if (p < 2) {
+                    throw new NumberFormatException();
+                }
+                if (!out.contains(p)) {
+                    out.add(p);
+                }
+            } catch (NumberFormatException ex) {
+                throw new UsageException("--moduli takes integers >= 2 separated by commas (e.g. 100,101) or all, "
+                        + "got '" + raw + "'");
+            }
+        }
+        return out;
+    }
+
+    private static DigitSpec lengths(CommandLine line) throws UsageException {
+        if (!line.hasOption("lengths")) {
+            return null;
+        }
+        try {
+            return DigitSpec.parse(line.getOptionValue("lengths"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--lengths: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.lengthgen.runner.reproduce;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.lengthgen.runner.CliRun;
+import dev.lengthgen.runner.cli.UsageException;
+import dev.lengthgen.runner.train.RunDirectory;
+import dev.lengthgen.runner.train.TrainSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** `lengthgen reproduce`: the catalog's plans, the checks before training, and finishing and resuming a grid. */
+class ReproduceCommandTest {
+    @TempDir
+    Path tmp;
+
+    private static ExperimentOptions options(Scale scale, int seeds) {
+        return new ExperimentOptions(scale, seeds, null, null, null, null, "cpu", null, 1);
+    }
+
+    @Test
+    void listNamesEveryExperiment() {
+        CliRun r = CliRun.of("reproduce", "--list");
+        assertEquals(0, r.code(), r.err());
+        for (String name : List.of("addition-ape", "modular-addition", "multiplication", "modular-multiplication",
+                "addition-relative", "multiplication-relative", "base-alignment")) {
+            assertTrue(r.out().contains(name), name);
+        }
+    }
+
+    @Test
+    void everyPlanIsATrainingRunThatParses() throws UsageException {
+        for (Scale scale : Scale.values()) {
+            for (Experiment e : ExperimentCatalog.ALL) {
+                List<RunPlan> plans = e.plan(options(scale, 2));
+                Set<String> ids = new HashSet<>();
+                plans.forEach(p -> assertTrue(ids.add(p.id()), "unique id " + p.id()));
+                ExperimentDirectory dir = ExperimentDirectory.open(tmp.resolve(e.name() + scale), e, scale);
+                List<TrainSettings> settings = new ExperimentRunner(dir, options(scale, 2), 1).prepare(plans);
+                for (int i = 0; i < plans.size(); i++) {
+                    TrainSettings s = settings.get(i);
+                    RunPlan p = plans.get(i);
+                    assertEquals(p.task(), s.task().op().cliName(), p.id());
+                    assertEquals(p.base(), s.task().base(), p.id());
+                    assertEquals(p.modulus() == null ? 0 : p.modulus(), s.task().modulus(), p.id());
+                    assertEquals(p.pos(), s.model().position().scheme().cliName(), p.id());
+                    assertEquals(p.seed(), s.seed(), p.id());
+                    assertTrue(s.balanceLengths(), p.id());
+                    if (scale == Scale.PAPER) { // the paper's configuration
+                        assertEquals(20, s.format().width(), p.id());
+                        assertEquals(64, s.batch(), p.id());
+                        assertEquals(6, s.model().layers(), p.id());
+                        assertEquals(384, s.model().dim(), p.id());
+                        assertEquals(1e-3f, s.schedule().maxLr(), p.id());
+                    }
+                }
+            }
+        }
+        List<RunPlan> mod = ExperimentCatalog.named("modular-addition").plan(options(Scale.TINY, 3));
+        assertEquals(List.of("p100-seed0", "p100-seed1", "p100-seed2", "p101-seed0", "p101-seed1", "p101-seed2"),
+                mod.stream().map(RunPlan::id).toList());
+    }
+
+    @Test
+    void badInputIsOneLineWithExitTwoAndWritesNothing() throws IOException {
+        Path out = tmp.resolve("x");
+        CliRun.assertUsage("use one of", "reproduce", "no-such-thing", "--out", out.toString());
+        CliRun.assertUsage("drop --moduli", "reproduce", "addition-ape", "--moduli", "100", "--out", out.toString());
+        CliRun.assertUsage("--moduli takes integers", "reproduce", "modular-addition", "--moduli", "1OO",
+                "--out", out.toString());
+        CliRun.assertUsage("--scale", "reproduce", "addition-ape", "--scale", "huge", "--out", out.toString());
+        CliRun.assertUsage("name one experiment", "reproduce", "--out", out.toString());
+        assertFalse(Files.exists(out), "nothing written for bad flags");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("notes.txt"), "mine");
+        CliRun.assertUsage("choose an empty or new --out", "reproduce", "addition-ape", "--out", out.toString());
+        assertEquals(List.of(out.resolve("notes.txt")), Files.list(out).toList());
+    }
+
+    @Test
+    void finishesTheGridThenSkipsFinishedRunsAndRefusesOtherSettings() throws IOException {
+        Path out = tmp.resolve("exp");
+        String[] args = {"reproduce", "addition-ape", "--seeds", "1", "--steps", "4", "--eval-count", "5",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString()};
+        CliRun first = CliRun.of(args);
+        assertEquals(0, first.code(), first.err() + first.out());
+        Path run = out.resolve("runs").resolve("ape-seed0");
+        for (String f : List.of("experiment.json", "runs/ape-seed0/plan.json", "runs/ape-seed0/result.json",
+                "runs/ape-seed0/" + RunDirectory.CONFIG, "runs/ape-seed0/" + RunDirectory.LATEST)) {
+            assertTrue(Files.isRegularFile(out.resolve(f)), f);
+        }
+        JsonObject result = JsonParser.parseString(Files.readString(run.resolve("result.json"))).getAsJsonObject();
+        assertEquals(4, result.get("step").getAsInt());
+        assertEquals(4, result.getAsJsonArray("lengths").size());
+        assertEquals(5, result.getAsJsonArray("lengths").get(0).getAsJsonObject().get("count").getAsInt());
+        JsonObject plan = JsonParser.parseString(Files.readString(run.resolve("plan.json"))).getAsJsonObject();
+        assertEquals("APE", plan.get("group").getAsString());
+        assertTrue(plan.get("modulus").isJsonNull());
+
+        // A finished run is not redone: its files stay as they were.
+        String metrics = Files.readString(run.resolve(RunDirectory.METRICS));
+        String resultText = Files.readString(run.resolve("result.json"));
+        CliRun again = CliRun.of(args);
+        assertEquals(0, again.code(), again.err());
+        assertEquals(metrics, Files.readString(run.resolve(RunDirectory.METRICS)));
+        assertEquals(resultText, Files.readString(run.resolve("result.json")));
+
+        // Trained but killed before its evaluation: evaluated from the checkpoint, not retrained.
+        Files.delete(run.resolve("result.json"));
+        CliRun evalOnly = CliRun.of(args);
+        assertEquals(0, evalOnly.code(), evalOnly.err());
+        assertTrue(Files.isRegularFile(run.resolve("result.json")));
+        assertEquals(metrics, Files.readString(run.resolve(RunDirectory.METRICS)));
+
+        // Other settings in the same folder would mix results: refused before anything is touched.
+        String[] longer = args.clone();
+        longer[5] = "6";
+        CliRun.assertUsage("started with other settings", longer);
+        assertEquals(resultText.length() > 0, Files.isRegularFile(run.resolve("result.json")));
+        CliRun.assertUsage("holds experiment addition-ape", "reproduce", "multiplication", "--out", out.toString());
+    }
+}
