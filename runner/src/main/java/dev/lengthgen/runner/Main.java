@@ -7,6 +7,7 @@ import dev.lengthgen.runner.data.DataCommand;
 import dev.lengthgen.runner.devices.DevicesCommand;
 import dev.lengthgen.runner.eval.EvalCommand;
 import dev.lengthgen.runner.profile.ProfileCommand;
+import dev.lengthgen.runner.report.ReportCommand;
 import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.theory.TheoryCommand;
 import org.apache.commons.cli.CommandLine;
@@ -34,7 +35,7 @@ public final class Main {
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
         return List.of(new TrainCommand(), new EvalCommand(), new DataCommand(), new TheoryCommand(),
-                new BenchCommand(), new ProfileCommand(), new DevicesCommand());
+                new ReportCommand(), new BenchCommand(), new ProfileCommand(), new DevicesCommand());
     }
 
     public static void main(String[] args) {
