@@ -7,6 +7,8 @@ import dev.lengthgen.runner.data.DataCommand;
 import dev.lengthgen.runner.devices.DevicesCommand;
 import dev.lengthgen.runner.eval.EvalCommand;
 import dev.lengthgen.runner.profile.ProfileCommand;
+import dev.lengthgen.runner.report.ReportCommand;
+import dev.lengthgen.runner.reproduce.ReproduceCommand;
 import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.theory.TheoryCommand;
 import org.apache.commons.cli.CommandLine;
@@ -34,7 +36,7 @@ public final class Main {
     /** Every command, in the order the help lists them. */
     static List<Command> commands() {
         return List.of(new TrainCommand(), new EvalCommand(), new DataCommand(), new TheoryCommand(),
-                new dev.lengthgen.runner.reproduce.ReproduceCommand(), new BenchCommand(), new ProfileCommand(),
+                new ReproduceCommand(), new ReportCommand(), new BenchCommand(), new ProfileCommand(),
                 new DevicesCommand());
     }
 

@@ -114,7 +114,8 @@ public final class ReproduceCommand implements Command, Main.TakesArguments {
         if (json) {
             out.println(report.summaryJson());
         } else {
-            out.print(report.markdown());
+            out.print(report.text());
+            report.warnings().forEach(progressOut::println);
             out.printf(Locale.ROOT, "%nreport: %s (wall %s)%n", dir.dir.resolve("report.html"),
                     ExperimentProgress.duration(System.nanoTime() - start));
         }
