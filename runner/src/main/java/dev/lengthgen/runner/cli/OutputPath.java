@@ -1,11 +1,8 @@
 package dev.lengthgen.runner.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Where a command writes a result file given {@code --out PATH}: into PATH when it is a directory (under a default
@@ -48,12 +45,6 @@ public final class OutputPath {
 
     /** Writes the text (UTF-8) through a temporary file and a rename. */
     public void write(String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file);
-        }
+        AtomicFile.write(file, text);
     }
 }

@@ -8,6 +8,7 @@ import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.checkpoint.CheckpointException;
 import dev.lengthgen.runner.Main;
+import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.BackendOptions;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.Flags;
@@ -171,13 +172,6 @@ public final class EvalCommand implements Command {
     }
 
     private static void write(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, text);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lengthgen.runner.report;
 
+import dev.lengthgen.runner.cli.AtomicFile;
 import org.jfree.chart.JFreeChart;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.lengthgen.runner.report;
 
+import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.UsageException;
 
 import java.io.IOException;

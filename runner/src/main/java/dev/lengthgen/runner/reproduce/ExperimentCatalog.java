@@ -8,11 +8,13 @@ import java.util.Locale;
  * The named experiments of {@code lengthgen reproduce}: the paper's claims (Xu et al., arXiv 2407.17963) and one
  * beyond it, each a grid of runs at a scale.
  *
- * <p><b>Tiny scale, and why.</b> 2 layers x 4 heads x 64 dims, no dropout, batch 64, lr 3e-3 with cosine decay to
- * 3e-4. Training draws a <em>balanced mix</em> of every length 1..n (as many 1-digit as n-digit problems per batch):
- * on pure D_n, modular addition stays at chance for thousands of steps (its low answer digits are a two-digit
- * interaction with no first-order signal), while the mix learns in about a minute. Nothing longer than n digits is
- * ever seen, so the theory's outward predictions are those of D_n; lengths inside the mix are ID.
+ * <p><b>Tiny scale, and why.</b> 2 layers x 4 heads x 128 dims, no dropout, batch 64, lr 3e-3 with cosine decay to
+ * 1e-4. Training draws a <em>weighted, balanced mix</em> of the lengths up to n (1:1,2:1,3:2 for n = 3: per batch a
+ * quarter 1-digit, a quarter 2-digit, half 3-digit problems, the few short pairs repeated): on pure D_n, modular
+ * addition stays at chance for thousands of steps (its low answer digits are a two-digit interaction with no
+ * first-order signal), while the mix learns in about a minute. Nothing longer than n digits is ever seen, so the
+ * theory's outward predictions are those of D_n; lengths inside the mix are ID. Width 128 rather than 64: at 64 the
+ * outward accuracy of p = 100 wanders between 60 and 95% and ends near 70%, at 128 it reaches and keeps 95-99%.
  *
  * <p><b>Paper scale.</b> The paper's configuration: W = 20, the mini preset (6 layers x 6 heads x 384), batch 64, lr
  * 1e-3 with 100 warmup steps then cosine to 1e-4 (addition) or constant (multiplication), dropout 0.2 (addition) or 0.1
@@ -23,7 +25,7 @@ public final class ExperimentCatalog {
     static final List<String> RELATIVE = List.of("--pos", "coupling", "--max-offset", "10");
     static final List<String> APE = List.of("--pos", "ape");
 
-    private static final List<String> TINY_MODEL = List.of("--layers", "2", "--heads", "4", "--dim", "64",
+    private static final List<String> TINY_MODEL = List.of("--layers", "2", "--heads", "4", "--dim", "128",
             "--dropout", "0");
 
     public static final List<Experiment> ALL = List.of(
@@ -94,23 +96,28 @@ public final class ExperimentCatalog {
                     true, 500, 200, 1000);
         }
         return switch (task) {
-            case "add" -> new Recipe(6, "1-3", "1-6", TINY_MODEL, 3000, 64, 3e-3f, "cosine", 3e-4f, 100, true, 250,
-                    200, 1000);
-            case "mul" -> new Recipe(5, "1-3", "1-5", TINY_MODEL, 5000, 64, 3e-3f, "cosine", 3e-4f, 100, true, 250,
-                    200, 1000);
-            default -> new Recipe(7, "1-3", "1-7", TINY_MODEL, 5000, 64, 3e-3f, "cosine", 3e-4f, 100, true, 250,
-                    200, 1000);
+            // Inward needs a length shorter than every trained one: 1 digit, never trained, both operands short.
+            case "add" -> new Recipe(6, "2:1,3:2", "1-6", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f, 100, true,
+                    250, 200, 1000);
+            // Products of 3-digit numbers take a tiny model far longer to learn than the other tasks: n = 2.
+            case "mul", "mod-mul" -> new Recipe(5, "1:1,2:2", "1-5", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f,
+                    100, true, 250, 200, 1000);
+            default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODEL, 4500, 64, 3e-3f, "cosine", 1e-4f, 100, true,
+                    250, 200, 1000);
         };
     }
 
-    /** The tiny-scale recipe of the relative-position experiments: wide enough to test 3n digits. */
+    /** The tiny-scale recipe of the relative-position experiments: tested up to 3n digits. */
     static Recipe relativeRecipe(Scale scale, String task) {
         Recipe r = recipe(scale, task);
         if (scale == Scale.PAPER) {
             return r;
         }
-        return new Recipe(9, "1-3", "1-9", r.model(), 5000, r.batch(), r.lr(), r.schedule(), r.minLr(), r.warmup(),
-                true, r.evalEvery(), r.evalSamples(), r.evalCount());
+        return task.equals("mul")
+                ? new Recipe(6, r.trainDigits(), "1-6", r.model(), r.steps(), r.batch(), r.lr(), r.schedule(),
+                r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount())
+                : new Recipe(9, "1:1,2:1,3:2", "1-9", r.model(), r.steps(), r.batch(), r.lr(), r.schedule(),
+                r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount());
     }
 
     private static List<RunPlan> single(Experiment e, ExperimentOptions o, String task, List<String> pos,

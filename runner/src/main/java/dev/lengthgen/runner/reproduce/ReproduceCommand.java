@@ -48,7 +48,8 @@ public final class ReproduceCommand implements Command, Main.TakesArguments {
         o.addOption(arg("lengths", "SPEC", "test lengths, e.g. 1-9 (default: the scale's)"));
         o.addOption(arg("steps", "N", "optimizer steps per run (default: the scale's)"));
         o.addOption(arg("eval-count", "N", "test problems per length in each run's final evaluation (default 1000)"));
-        o.addOption(arg("jobs", "N", "runs trained at once, each with its share of the cores (default 1)"));
+        o.addOption(arg("jobs", "N", "runs trained at once, each with its share of the cores (default: one per core "
+                + "at tiny scale, 1 at paper scale)"));
         o.addOption(arg("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning resumes it"));
         o.addOption(Option.builder().longOpt("json").desc("print summary.json instead of the tables").build());
         BackendOptions.addTo(o);
@@ -96,7 +97,9 @@ public final class ReproduceCommand implements Command, Main.TakesArguments {
                 line.hasOption("eval-count") ? Flags.intValue(line, "eval-count", 0, 1, 10_000_000) : null,
                 BackendOptions.name(line, "auto"), line.getOptionValue("device"),
                 Flags.intValue(line, "threads", 0, 0, 1024));
-        int jobs = Flags.intValue(line, "jobs", 1, 1, 64);
+        // Tiny models use one core far better than two: by default a tiny experiment trains one run per core.
+        int cores = Runtime.getRuntime().availableProcessors();
+        int jobs = Flags.intValue(line, "jobs", scale == Scale.TINY ? cores : 1, 1, 256);
         Path out0 = Path.of(line.getOptionValue("out", "results/" + experiment.name() + "-" + scale.cliName()));
         List<RunPlan> plans = experiment.plan(options);
 

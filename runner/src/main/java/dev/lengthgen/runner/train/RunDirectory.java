@@ -1,13 +1,12 @@
 package dev.lengthgen.runner.train;
 
+import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.UsageException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -95,18 +94,7 @@ public final class RunDirectory {
 
     /** Writes a small text file atomically (temporary file, then rename). */
     public void writeAtomically(String name, String content) throws IOException {
-        Path target = file(name);
-        Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
-        try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file(name), content);
     }
 
     public String read(String name) throws IOException {

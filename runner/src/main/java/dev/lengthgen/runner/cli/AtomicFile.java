@@ -1,4 +1,4 @@
-package dev.lengthgen.runner.report;
+package dev.lengthgen.runner.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,21 +10,22 @@ import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 
 /**
- * Writes a report file through a temporary file in the same folder and a rename, so a reader (a browser refreshing
- * report.html while a long experiment runs) never sees a half-written file, and a failed write leaves the old one.
+ * Writes a file through a temporary file in the same folder and a rename, so a reader (a resumed run, a browser
+ * refreshing report.html while a long experiment runs) never sees a half-written file, and a failed or killed write
+ * leaves the old one. Every small file lengthgen writes (run configs, results, reports) goes through here.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFile() {
     }
 
-    static void write(Path target, String text) throws IOException {
+    public static void write(Path target, String text) throws IOException {
         write(target, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    static void write(Path target, byte[] bytes) throws IOException {
-        // Not Files.createTempFile: its files are private to the owner (0600), and a report is for reading.
+    public static void write(Path target, byte[] bytes) throws IOException {
+        // Not Files.createTempFile: its files are private to the owner (0600); results are for reading.
         String suffix = "." + Long.toHexString(RANDOM.nextLong()) + ".tmp";
         Path tmp = target.resolveSibling("." + target.getFileName() + suffix);
         try {
