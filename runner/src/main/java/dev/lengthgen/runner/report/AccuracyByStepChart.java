@@ -27,7 +27,7 @@ final class AccuracyByStepChart {
             return null;
         }
         XYSeriesCollection data = new XYSeriesCollection();
-        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true); // markers: evaluations are sparse
         int colour = 0;
         for (Map.Entry<Integer, NavigableMap<Integer, Double>> length : curves.acc().entrySet()) {
             String label = curves.labels().getOrDefault(length.getKey(), "");

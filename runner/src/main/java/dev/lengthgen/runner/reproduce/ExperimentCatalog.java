@@ -102,7 +102,7 @@ public final class ExperimentCatalog {
             // Products of 3-digit numbers take a tiny model far longer to learn than the other tasks: n = 2.
             case "mul", "mod-mul" -> new Recipe(5, "1:1,2:2", "1-5", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f,
                     100, true, 250, 200, 1000);
-            default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODEL, 4500, 64, 3e-3f, "cosine", 1e-4f, 100, true,
+            default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODEL, 6000, 64, 3e-3f, "cosine", 1e-4f, 100, true,
                     250, 200, 1000);
         };
     }

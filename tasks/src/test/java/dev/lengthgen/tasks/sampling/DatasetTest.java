@@ -175,4 +175,40 @@ class DatasetTest {
             assertTrue(e.getMessage().startsWith("bad digit spec"), e.getMessage());
         }
     }
+
+    @Test
+    void balancedEpochsDrawEveryLengthAtItsWeight() {
+        DigitSpec mix = DigitSpec.parse("1:1,2:1,3:2");
+        Dataset plain = new Dataset(ADD, W20, mix, Sampler.A, 5, 4000);
+        Dataset balanced = new Dataset(ADD, W20, mix, Sampler.A, 5, 4000, true);
+        // The same unique pairs either way (so the same test sets); only the epochs differ.
+        assertEquals(plain.trainingPairs(), balanced.trainingPairs());
+        assertArrayEquals(new int[]{90, 1303, 2607}, balanced.pairsPerLength());
+        assertEquals(4000, plain.epochSize());
+        // D_3's 2607 pairs once per epoch; D_1 and D_2 repeated up to their weights: 1304 slots each (rounded up).
+        assertEquals(2607 + 1304 + 1304, balanced.epochSize());
+
+        int[] perLength = new int[4];
+        int examples = 0;
+        for (int step = 0; step < balanced.epochSize() / 64; step++) {
+            for (Problem p : balanced.trainBatch(step, 64)) {
+                perLength[Math.max(Radix.digitCount(p.a(), 10), Radix.digitCount(p.b(), 10))]++;
+                examples++;
+            }
+        }
+        assertEquals(0.25, perLength[1] / (double) examples, 0.01);
+        assertEquals(0.25, perLength[2] / (double) examples, 0.01);
+        assertEquals(0.50, perLength[3] / (double) examples, 0.01);
+        // Each epoch holds every pair of a repeated length equally often (here 14 or 15 times for D_1).
+        Set<Problem> ones = new HashSet<>();
+        for (int i = 0; i < balanced.epochSize(); i++) {
+            Problem p = balanced.trainBatch(i, 1).get(0);
+            if (Radix.digitCount(p.a(), 10) == 1 && Radix.digitCount(p.b(), 10) == 1) {
+                ones.add(p);
+            }
+        }
+        assertEquals(90, ones.size());
+        assertEquals(balanced.trainBatch(77, 64), new Dataset(ADD, W20, mix, Sampler.A, 5, 4000, true)
+                .trainBatch(77, 64), "a pure function of (seed, index, batch size)");
+    }
 }
