@@ -42,26 +42,22 @@ public final class BenchCommand implements Command, Main.TakesArguments {
     public Options options() {
         Options o = new Options();
         BackendOptions.addTo(o);
-        o.addOption(arg("sizes", "N,N,..", "gemm: square sizes (default 256,512,1024)"));
-        o.addOption(arg("presets", "P,P,..", "step: model presets (default micro,mini); decode: the first (default"
+        o.addOption(Flags.valued("sizes", "N,N,..", "gemm: square sizes (default 256,512,1024)"));
+        o.addOption(Flags.valued("presets", "P,P,..", "step: model presets (default micro,mini); decode: the first (default"
                 + " micro)"));
-        o.addOption(arg("batch", "B", "step: sequences per batch (default 64); decode: rows decoded together"
+        o.addOption(Flags.valued("batch", "B", "step: sequences per batch (default 64); decode: rows decoded together"
                 + " (default 1000)"));
-        o.addOption(arg("width", "W", "step, decode: operand width of the addition format (default 20: T = 65)"));
-        o.addOption(arg("steps", "N", "step: timed steps per preset (default 10; 5 for mini and larger)"));
-        o.addOption(arg("warmup", "N", "step: untimed steps first (default 5)"));
-        o.addOption(arg("examples", "N", "decode: problems per evaluation (default 10000)"));
-        o.addOption(arg("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
+        o.addOption(Flags.valued("width", "W", "step, decode: operand width of the addition format (default 20: T = 65)"));
+        o.addOption(Flags.valued("steps", "N", "step: timed steps per preset (default 10; 5 for mini and larger)"));
+        o.addOption(Flags.valued("warmup", "N", "step: untimed steps first (default 5)"));
+        o.addOption(Flags.valued("examples", "N", "decode: problems per evaluation (default 10000)"));
+        o.addOption(Flags.valued("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
                 + " (default 3)"));
-        o.addOption(arg("min-time", "SECONDS", "gemm: least time of one timed sample (default 0.2; warm-up scales"
+        o.addOption(Flags.valued("min-time", "SECONDS", "gemm: least time of one timed sample (default 0.2; warm-up scales"
                 + " with it)"));
         o.addOption(Option.builder().longOpt("no-peak").desc("skip measuring the fp32 peak (no MFU)").build());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON document instead of the table").build());
         return o;
-    }
-
-    private static Option arg(String name, String argName, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
     }
 
     @Override

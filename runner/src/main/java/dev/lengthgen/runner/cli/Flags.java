@@ -51,4 +51,9 @@ public final class Flags {
             throw new UsageException("--" + flag + " needs a number, got '" + raw + "'");
         }
     }
+
+    /** A flag that takes a value: {@code --name ARG}, with its help text. */
+    public static org.apache.commons.cli.Option valued(String name, String argName, String desc) {
+        return org.apache.commons.cli.Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
+    }
 }

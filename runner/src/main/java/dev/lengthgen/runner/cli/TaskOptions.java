@@ -25,24 +25,24 @@ public final class TaskOptions {
 
     /** Adds the shared flags to a command's options. */
     public static void addTo(Options options) {
-        options.addOption(arg("task", "NAME", "add, mul, mod-add or mod-mul (default add)"));
-        options.addOption(arg("modulus", "P", "the modulus p >= 2 of mod-add and mod-mul"));
-        options.addOption(arg("base", "B", "number base, 2 to 16 (default 10)"));
-        options.addOption(arg("width", "W", "operand width W: operands have at most W digits (default "
+        options.addOption(Flags.valued("task", "NAME", "add, mul, mod-add or mod-mul (default add)"));
+        options.addOption(Flags.valued("modulus", "P", "the modulus p >= 2 of mod-add and mod-mul"));
+        options.addOption(Flags.valued("base", "B", "number base, 2 to 16 (default 10)"));
+        options.addOption(Flags.valued("width", "W", "operand width W: operands have at most W digits (default "
                 + DEFAULT_WIDTH + ")"));
-        options.addOption(arg("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
-        options.addOption(arg("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
-        options.addOption(arg("seed", "S", "seed of the data and, when training, of initialisation and dropout (default 0)"));
-        options.addOption(arg("sampler", "a|b", "training generator: a = D_n (at least one operand n digits,"
+        options.addOption(Flags.valued("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
+        options.addOption(Flags.valued("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
+        options.addOption(Flags.valued("seed", "S", "seed of the data and, when training, of initialisation and dropout (default 0)"));
+        options.addOption(Flags.valued("sampler", "a|b", "training generator: a = D_n (at least one operand n digits,"
                 + " default), b = D~_n (both n digits)"));
-        options.addOption(arg("test-sampler", "a|b", "test generator (default b, as the paper's tests)"));
-        options.addOption(arg("train-size", "N|all", "unique training pairs (default "
+        options.addOption(Flags.valued("test-sampler", "a|b", "test generator (default b, as the paper's tests)"));
+        options.addOption(Flags.valued("train-size", "N|all", "unique training pairs (default "
                 + TaskSetup.DEFAULT_TRAIN_SIZE + ", or 90% of the pairs that exist if fewer)"));
         options.addOption(Option.builder().longOpt("balance-lengths")
                 .desc("batches draw every training length at its weight, repeating the pairs of short lengths that"
                         + " have fewer (default: each unique pair once per epoch, so long lengths dominate a mix)")
                 .build());
-        options.addOption(arg("answer-width", "N", "answer digits (default: the most any answer can have: W+1"
+        options.addOption(Flags.valued("answer-width", "N", "answer digits (default: the most any answer can have: W+1"
                 + " for add, 2W for mul, the digits of p-1 for mod)"));
         options.addOption(Option.builder().longOpt("plain-answer")
                 .desc("write the answer most significant digit first (default: reversed)").build());
@@ -50,11 +50,7 @@ public final class TaskOptions {
                 .desc("write the operands least significant digit first").build());
         options.addOption(Option.builder().longOpt("no-padding")
                 .desc("no zero padding: variable-length sequences").build());
-        options.addOption(arg("operator", "C", "operator symbol (default '+', as the paper writes for every task)"));
-    }
-
-    private static Option arg(String name, String argName, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
+        options.addOption(Flags.valued("operator", "C", "operator symbol (default '+', as the paper writes for every task)"));
     }
 
     /**

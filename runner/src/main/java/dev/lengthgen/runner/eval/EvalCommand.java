@@ -50,20 +50,16 @@ public final class EvalCommand implements Command {
     @Override
     public Options options() {
         Options o = new Options();
-        o.addOption(arg("run", "DIR", "a run folder written by 'lengthgen train'"));
-        o.addOption(arg("checkpoint", "FILE", "a checkpoint file (instead of --run)"));
-        o.addOption(arg("which", "best|latest", "which checkpoint of --run (default best)"));
-        o.addOption(arg("test-digits", "SPEC", "test lengths, e.g. 1-9 (default: the run's)"));
-        o.addOption(arg("count", "N", "test problems per length (default 1000)"));
-        o.addOption(arg("batch", "N", "sequences decoded together (default 256)"));
-        o.addOption(arg("out", "DIR", "where eval.csv and eval.json go (default: the run folder)"));
+        o.addOption(Flags.valued("run", "DIR", "a run folder written by 'lengthgen train'"));
+        o.addOption(Flags.valued("checkpoint", "FILE", "a checkpoint file (instead of --run)"));
+        o.addOption(Flags.valued("which", "best|latest", "which checkpoint of --run (default best)"));
+        o.addOption(Flags.valued("test-digits", "SPEC", "test lengths, e.g. 1-9 (default: the run's)"));
+        o.addOption(Flags.valued("count", "N", "test problems per length (default 1000)"));
+        o.addOption(Flags.valued("batch", "N", "sequences decoded together (default 256)"));
+        o.addOption(Flags.valued("out", "DIR", "where eval.csv and eval.json go (default: the run folder)"));
         o.addOption(Option.builder().longOpt("json").desc("print the results as JSON").build());
         BackendOptions.addTo(o);
         return o;
-    }
-
-    private static Option arg(String name, String argName, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
     }
 
     @Override

@@ -40,24 +40,20 @@ public final class ReproduceCommand implements Command, Main.TakesArguments {
     public Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("list").desc("list the experiments and what each shows").build());
-        o.addOption(arg("scale", "tiny|paper", "tiny: minutes per run on a laptop (default); paper: the paper's "
+        o.addOption(Flags.valued("scale", "tiny|paper", "tiny: minutes per run on a laptop (default); paper: the paper's "
                 + "configuration (W = 20, mini, batch 64), meant for a GPU"));
-        o.addOption(arg("seeds", "K", "seeds per configuration (default 3 at tiny scale, 1 at paper scale)"));
-        o.addOption(arg("moduli", "P,P,...|all", "moduli of the modular experiments (default: the experiment's "
+        o.addOption(Flags.valued("seeds", "K", "seeds per configuration (default 3 at tiny scale, 1 at paper scale)"));
+        o.addOption(Flags.valued("moduli", "P,P,...|all", "moduli of the modular experiments (default: the experiment's "
                 + "own set, e.g. 100,101 for modular-addition)"));
-        o.addOption(arg("lengths", "SPEC", "test lengths, e.g. 1-9 (default: the scale's)"));
-        o.addOption(arg("steps", "N", "optimizer steps per run (default: the scale's)"));
-        o.addOption(arg("eval-count", "N", "test problems per length in each run's final evaluation (default 1000)"));
-        o.addOption(arg("jobs", "N", "runs trained at once, each with its share of the cores (default: one per core "
+        o.addOption(Flags.valued("lengths", "SPEC", "test lengths, e.g. 1-9 (default: the scale's)"));
+        o.addOption(Flags.valued("steps", "N", "optimizer steps per run (default: the scale's)"));
+        o.addOption(Flags.valued("eval-count", "N", "test problems per length in each run's final evaluation (default 1000)"));
+        o.addOption(Flags.valued("jobs", "N", "runs trained at once, each with its share of the cores (default: one per core "
                 + "at tiny scale, 1 at paper scale)"));
-        o.addOption(arg("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning resumes it"));
+        o.addOption(Flags.valued("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning resumes it"));
         o.addOption(Option.builder().longOpt("json").desc("print summary.json instead of the tables").build());
         BackendOptions.addTo(o);
         return o;
-    }
-
-    private static Option arg(String name, String argName, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
     }
 
     @Override

@@ -61,27 +61,23 @@ public final class TrainCommand implements Command {
         TaskOptions.addTo(o);
         ModelOptions.addTo(o);
         BackendOptions.addTo(o);
-        o.addOption(arg("out", "DIR", "run folder to create (refused if it holds files, unless --force)"));
+        o.addOption(Flags.valued("out", "DIR", "run folder to create (refused if it holds files, unless --force)"));
         o.addOption(Option.builder().longOpt("force").desc("replace the run in --out").build());
-        o.addOption(arg("resume", "DIR", "continue the run in DIR from its latest checkpoint"));
-        o.addOption(arg("steps", "N", "optimizer steps in total (default 5000)"));
-        o.addOption(arg("batch", "N", "sequences per step (default 64)"));
-        o.addOption(arg("lr", "LR", "peak learning rate (default 1e-3)"));
-        o.addOption(arg("lr-schedule", "const|cosine", "after warmup: constant, or cosine down to --min-lr (default cosine)"));
-        o.addOption(arg("warmup", "N", "linear warmup steps (default 100)"));
-        o.addOption(arg("min-lr", "LR", "floor of the cosine schedule (default 1e-4)"));
-        o.addOption(arg("weight-decay", "W", "AdamW weight decay on matrices (default 0.1)"));
-        o.addOption(arg("grad-clip", "G", "global gradient-norm clip, 0 for none (default 1.0)"));
-        o.addOption(arg("eval-every", "N", "evaluate and checkpoint every N steps (default 500)"));
-        o.addOption(arg("log-every", "N", "write a metrics line every N steps (default 10)"));
-        o.addOption(arg("eval-samples", "N", "test problems per length for evaluations during training (default 200)"));
+        o.addOption(Flags.valued("resume", "DIR", "continue the run in DIR from its latest checkpoint"));
+        o.addOption(Flags.valued("steps", "N", "optimizer steps in total (default 5000)"));
+        o.addOption(Flags.valued("batch", "N", "sequences per step (default 64)"));
+        o.addOption(Flags.valued("lr", "LR", "peak learning rate (default 1e-3)"));
+        o.addOption(Flags.valued("lr-schedule", "const|cosine", "after warmup: constant, or cosine down to --min-lr (default cosine)"));
+        o.addOption(Flags.valued("warmup", "N", "linear warmup steps (default 100)"));
+        o.addOption(Flags.valued("min-lr", "LR", "floor of the cosine schedule (default 1e-4)"));
+        o.addOption(Flags.valued("weight-decay", "W", "AdamW weight decay on matrices (default 0.1)"));
+        o.addOption(Flags.valued("grad-clip", "G", "global gradient-norm clip, 0 for none (default 1.0)"));
+        o.addOption(Flags.valued("eval-every", "N", "evaluate and checkpoint every N steps (default 500)"));
+        o.addOption(Flags.valued("log-every", "N", "write a metrics line every N steps (default 10)"));
+        o.addOption(Flags.valued("eval-samples", "N", "test problems per length for evaluations during training (default 200)"));
         o.addOption(Option.builder().longOpt("profile")
                 .desc("time every task of every training step and print the per-op table at the end").build());
         return o;
-    }
-
-    private static Option arg(String name, String argName, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
     }
 
     @Override
