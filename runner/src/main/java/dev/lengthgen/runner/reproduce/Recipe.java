@@ -14,10 +14,13 @@ import java.util.List;
  * @param evalEvery    steps between the evaluations during training (the time course of accuracy per length)
  * @param evalSamples  test problems per length in those evaluations
  * @param evalCount    test problems per length in the final evaluation
+ * @param coupledAnswer for position coupling: operands one digit wider than the longest test, and the answer as wide
+ *                     as the operands, so that every answer place has operand places (zeros at least) to couple
+ *                     with; without them the last answer digit attends to nothing it was trained on and goes wrong
  */
 public record Recipe(int width, String trainDigits, String testDigits, List<String> model, int steps, int batch,
                      float lr, String schedule, float minLr, int warmup, boolean balanced, int evalEvery,
-                     int evalSamples, int evalCount) {
+                     int evalSamples, int evalCount, boolean coupledAnswer) {
 
     /** This recipe with the user's overrides (test lengths widen the format when they need to). */
     public Recipe with(ExperimentOptions o) {
@@ -25,28 +28,13 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
         String test = testDigits;
         if (o.lengths() != null) {
             test = o.lengths().toString();
-            w = Math.max(w, o.lengths().max());
+            w = Math.max(w, o.lengths().max() + (coupledAnswer ? 1 : 0));
         }
         int n = o.steps() != null ? o.steps() : steps;
         int every = Math.min(evalEvery, n);
         int count = o.evalCount() != null ? o.evalCount() : evalCount;
         return new Recipe(w, trainDigits, test, model, n, batch, lr, schedule, minLr, Math.min(warmup, n / 2),
-                balanced, every, evalSamples, count);
-    }
-
-    public Recipe withTrainDigits(String train) {
-        return new Recipe(width, train, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
-                evalEvery, evalSamples, evalCount);
-    }
-
-    public Recipe withModel(List<String> modelFlags) {
-        return new Recipe(width, trainDigits, testDigits, modelFlags, steps, batch, lr, schedule, minLr, warmup,
-                balanced, evalEvery, evalSamples, evalCount);
-    }
-
-    public Recipe withSteps(int n) {
-        return new Recipe(width, trainDigits, testDigits, model, n, batch, lr, schedule, minLr, warmup, balanced,
-                evalEvery, evalSamples, evalCount);
+                balanced, every, evalSamples, count, coupledAnswer);
     }
 
     public DigitSpec test() {
@@ -57,6 +45,9 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
     public List<String> flags() {
         List<String> a = new ArrayList<>();
         add(a, "width", width);
+        if (coupledAnswer) {
+            add(a, "answer-width", width);
+        }
         add(a, "train-digits", trainDigits);
         add(a, "test-digits", testDigits);
         if (balanced) {

@@ -67,6 +67,13 @@ class ReproduceCommandTest {
                 }
             }
         }
+        // Coupling's tiny format: every answer place has operand places to couple with (tests up to W - 1 digits).
+        for (RunPlan p : ExperimentCatalog.named("addition-relative").plan(options(Scale.TINY, 1))) {
+            List<String> args = p.trainArgs();
+            assertEquals("10", args.get(args.indexOf("--width") + 1));
+            assertEquals("10", args.get(args.indexOf("--answer-width") + 1));
+            assertEquals("1-9", p.testDigits());
+        }
         List<RunPlan> mod = ExperimentCatalog.named("modular-addition").plan(options(Scale.TINY, 3));
         assertEquals(List.of("p100-seed0", "p100-seed1", "p100-seed2", "p101-seed0", "p101-seed1", "p101-seed2"),
                 mod.stream().map(RunPlan::id).toList());
