@@ -32,9 +32,9 @@ public final class OpArguments {
             throw new IllegalArgumentException(op + ": base must be positive and finite, got " + base);
         }
         int N = B * T;
-        dst.require(DType.F32, (long) N * 3 * C, op + " destination");
-        src.require(DType.F32, (long) N * 3 * C, op + " source");
-        posIds.require(DType.I32, N, op + " posIds");
+        dst.require(DType.F32, (long) N * 3 * C, op, "destination");
+        src.require(DType.F32, (long) N * 3 * C, op, "source");
+        posIds.require(DType.I32, N, op, "posIds");
         return N;
     }
 
@@ -43,8 +43,8 @@ public final class OpArguments {
         if (NH <= 0 || T <= 0 || K <= 0) {
             throw new IllegalArgumentException(op + ": NH, T and K must be positive, got " + NH + ", " + T + ", " + K);
         }
-        bias.require(DType.F32, (long) NH * T * T, op + " bias");
-        table.require(DType.F32, (long) NH * K, op + " table");
-        buckets.require(DType.I32, (long) T * T, op + " buckets");
+        bias.require(DType.F32, (long) NH * T * T, op, "bias");
+        table.require(DType.F32, (long) NH * K, op, "table");
+        buckets.require(DType.I32, (long) T * T, op, "buckets");
     }
 }

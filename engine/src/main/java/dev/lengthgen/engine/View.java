@@ -34,4 +34,15 @@ public record View(Memory memory, long offset, long length) {
         }
         return this;
     }
+
+    /**
+     * {@link #require(DType, long, String)} for the argument named "op part" (e.g. "rotaryForward source"), with the
+     * name put together only when the check fails: a check on every op call of a step allocates nothing.
+     */
+    public View require(DType t, long n, String op, String part) {
+        if (memory.type() != t || length < n) {
+            require(t, n, op + " " + part);
+        }
+        return this;
+    }
 }

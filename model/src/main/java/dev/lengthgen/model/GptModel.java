@@ -161,8 +161,9 @@ public final class GptModel implements AutoCloseable {
         g.task("encoder.fwd", 0, bytes(2.0 * N * C), () ->
                 backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), positionTable(), N, C));
         if (a.encodedDrop != a.encoded) {
+            final DropoutKey k = key(state, 0);
             g.task("encoder.dropout.fwd", 0, bytes(2.0 * N * C), () ->
-                    backend.dropoutForward(a.encodedDrop, a.encoded, p, key(state, 0), N * C));
+                    backend.dropoutForward(a.encodedDrop, a.encoded, p, k, N * C));
         }
         if (a.bias != null) {
             final int K = AttentionBias.buckets(c);
@@ -195,8 +196,9 @@ public final class GptModel implements AutoCloseable {
             g.task(n + "attnproj.fwd", matmulFlops(N, C, C), 0, () ->
                     backend.matmulForward(L.attproj, L.atty, param(w.attprojw()), param(w.attprojb()), N, C, C));
             if (L.attprojDrop != L.attproj) {
+                final DropoutKey k = key(state, 1 + 2 * site);
                 g.task(n + "attnproj.dropout.fwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutForward(L.attprojDrop, L.attproj, p, key(state, 1 + 2 * site), N * C));
+                        backend.dropoutForward(L.attprojDrop, L.attproj, p, k, N * C));
             }
             g.task(n + "residual1.fwd", 0, bytes(3.0 * N * C), () ->
                     backend.residualForward(L.res2, in0, L.attprojDrop, N * C));
@@ -209,8 +211,9 @@ public final class GptModel implements AutoCloseable {
             g.task(n + "fcproj.fwd", matmulFlops(N, 4 * C, C), 0, () ->
                     backend.matmulForward(L.fcproj, L.fchGelu, param(w.fcprojw()), param(w.fcprojb()), N, 4 * C, C));
             if (L.fcprojDrop != L.fcproj) {
+                final DropoutKey k = key(state, 2 + 2 * site);
                 g.task(n + "fcproj.dropout.fwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutForward(L.fcprojDrop, L.fcproj, p, key(state, 2 + 2 * site), N * C));
+                        backend.dropoutForward(L.fcprojDrop, L.fcproj, p, k, N * C));
             }
             g.task(n + "residual2.fwd", 0, bytes(3.0 * N * C), () ->
                     backend.residualForward(L.res3, L.res2, L.fcprojDrop, N * C));
@@ -237,9 +240,10 @@ public final class GptModel implements AutoCloseable {
     public void addForwardBackward(TaskGraph g, Activations a, Activations d, Memory grads, StepInputs in, int B,
                                    int T, StepState state, View lossSum) {
         final TensorViews gradViews = new TensorViews(grads, layout);
+        final View allGrads = grads.view(), allActivationGrads = d.memory.view();
         g.task("grads.zero", 0, bytes(grads.length() + d.memory.length()), () -> {
-            backend.zero(grads.view());
-            backend.zero(d.memory.view());
+            backend.zero(allGrads);
+            backend.zero(allActivationGrads);
         });
         addForward(g, a, in, B, T, true, Head.LOSS, state, null, d.logits, lossSum);
         final GptConfig c = config;
@@ -266,8 +270,9 @@ public final class GptModel implements AutoCloseable {
             String n = "layer" + l + ".";
             g.task(n + "residual2.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(D.res2, D.fcprojDrop, D.res3, N * C));
             if (L.fcprojDrop != L.fcproj) {
+                final DropoutKey k = key(state, 2 + 2 * site);
                 g.task(n + "fcproj.dropout.bwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutBackward(D.fcproj, D.fcprojDrop, p, key(state, 2 + 2 * site), N * C));
+                        backend.dropoutBackward(D.fcproj, D.fcprojDrop, p, k, N * C));
             }
             g.task(n + "fcproj.bwd", 2 * matmulFlops(N, 4 * C, C), 0, () ->
                     backend.matmulBackward(D.fchGelu, gradViews.of(w.fcprojw()), gradViews.of(w.fcprojb()), D.fcproj, L.fchGelu,
@@ -280,8 +285,9 @@ public final class GptModel implements AutoCloseable {
                             L.ln2Mean, L.ln2Rstd, N, C));
             g.task(n + "residual1.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(din0, D.attprojDrop, D.res2, N * C));
             if (L.attprojDrop != L.attproj) {
+                final DropoutKey k = key(state, 1 + 2 * site);
                 g.task(n + "attnproj.dropout.bwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutBackward(D.attproj, D.attprojDrop, p, key(state, 1 + 2 * site), N * C));
+                        backend.dropoutBackward(D.attproj, D.attprojDrop, p, k, N * C));
             }
             g.task(n + "attnproj.bwd", 2 * matmulFlops(N, C, C), 0, () ->
                     backend.matmulBackward(D.atty, gradViews.of(w.attprojw()), gradViews.of(w.attprojb()), D.attproj, L.atty,
@@ -305,15 +311,48 @@ public final class GptModel implements AutoCloseable {
                     backend.bucketBiasBackward(gradViews.of(layout.relativeBias), d.bias, in.buckets, NH, T, K));
         }
         if (a.encodedDrop != a.encoded) {
+            final DropoutKey k = key(state, 0);
             g.task("encoder.dropout.bwd", 0, bytes(2.0 * N * C), () ->
-                    backend.dropoutBackward(d.encoded, d.encodedDrop, p, key(state, 0), N * C));
+                    backend.dropoutBackward(d.encoded, d.encodedDrop, p, k, N * C));
         }
         g.task("encoder.bwd", 0, bytes(2.0 * N * C), () ->
                 backend.encoderBackward(gradViews.of(layout.wte), gradViews.of(layout.wpe), d.encoded, in.tokens, in.positions, N, C));
     }
 
+    /** The key of a dropout site, made once when the graph is built: it reads seed and step when the task runs. */
     private static DropoutKey key(StepState s, int site) {
-        return new DropoutKey(s.seed, s.step, site);
+        return new SiteKey(s, site);
+    }
+
+    /** A dropout site's key whose seed and step follow the step state (so a step allocates no keys). */
+    private static final class SiteKey implements DropoutKey {
+        private final StepState state;
+        private final int tensor;
+
+        SiteKey(StepState state, int tensor) {
+            this.state = state;
+            this.tensor = tensor;
+        }
+
+        @Override
+        public long seed() {
+            return state.seed;
+        }
+
+        @Override
+        public long step() {
+            return state.step;
+        }
+
+        @Override
+        public int tensor() {
+            return tensor;
+        }
+
+        @Override
+        public String toString() {
+            return "DropoutKey[seed=" + seed() + ", step=" + step() + ", tensor=" + tensor + "]";
+        }
     }
 
     /** Forward FLOPs of out = inp (N,C) . W (OC,C)^T. */

@@ -20,6 +20,17 @@ final class PhiloxLanes {
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
     private static final long LOW = 0xFFFFFFFFL;
+    /**
+     * 0, 1, .., LANES - 1: the lane offsets of the counters, loaded as a vector. (Not {@code addIndex}: JDK 17's JIT
+     * does not intrinsify it for long lanes, and its Java fallback allocates on every call.)
+     */
+    private static final long[] IOTA = new long[LANES];
+
+    static {
+        for (int l = 0; l < LANES; l++) {
+            IOTA[l] = l;
+        }
+    }
 
     private PhiloxLanes() {
     }
@@ -34,7 +45,7 @@ final class PhiloxLanes {
         int c3 = (int) (key.step() >>> 32);
         int k0 = (int) key.seed();
         int k1 = (int) (key.seed() >>> 32);
-        LongVector iota = LongVector.zero(L).addIndex(1);
+        LongVector iota = LongVector.fromArray(L, IOTA, 0);
         int i = 0;
         for (; i + LANES <= count; i += LANES) {
             LongVector x0 = LongVector.broadcast(L, from + i).add(iota).and(LOW);

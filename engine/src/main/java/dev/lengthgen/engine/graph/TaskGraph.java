@@ -17,6 +17,7 @@ import java.util.Set;
 public final class TaskGraph {
     private final String name;
     private final List<Task> tasks = new ArrayList<>();
+    private final List<Task> readOnly = Collections.unmodifiableList(tasks);
     private final Set<String> names = new HashSet<>();
 
     public TaskGraph(String name) {
@@ -40,8 +41,9 @@ public final class TaskGraph {
         return this;
     }
 
+    /** The tasks in order (a read-only view that follows later additions). */
     public List<Task> tasks() {
-        return Collections.unmodifiableList(tasks);
+        return readOnly;
     }
 
     /** Binds the graph to a backend; the plan is what runs. */

@@ -11,8 +11,8 @@ class PhiloxLanesTest {
 
     @Test
     void sameBitsAsTheScalarGenerator() {
-        DropoutKey[] keys = {new DropoutKey(0, 0, 0), new DropoutKey(20240717L, 7, 3),
-                new DropoutKey(-1L, (1L << 33) + 5, 9), new DropoutKey(0x7FFFFFFFFFFFFFFFL, -1L, Integer.MAX_VALUE)};
+        DropoutKey[] keys = {DropoutKey.of(0, 0, 0), DropoutKey.of(20240717L, 7, 3),
+                DropoutKey.of(-1L, (1L << 33) + 5, 9), DropoutKey.of(0x7FFFFFFFFFFFFFFFL, -1L, Integer.MAX_VALUE)};
         int count = 4 * 16384 + 13;
         int[] bits = new int[count];
         long[] lanes = new long[PhiloxLanes.LANES];

@@ -26,9 +26,14 @@ public final class AttentionBias {
 
     /** bucket[i * T + j] for the first T position ids, row-major (T, T); 0 above the diagonal. */
     public static int[] buckets(GptConfig c, int[] positions, int T) {
+        return buckets(c, positions, T, new int[T * T]);
+    }
+
+    /** {@link #buckets(GptConfig, int[], int)} written into out[0 .. T*T); returns out. */
+    public static int[] buckets(GptConfig c, int[] positions, int T, int[] out) {
         PositionConfig p = c.position();
         int K = buckets(c);
-        int[] out = new int[T * T];
+        java.util.Arrays.fill(out, 0, T * T, 0);
         for (int i = 0; i < T; i++) {
             for (int j = 0; j <= i; j++) {
                 int distance = Math.max(0, positions[i] - positions[j]);

@@ -30,6 +30,8 @@ public final class Trainer {
     private final View lossSum;
     private final View normSquared;
     private final GptModel.StepState state = new GptModel.StepState();
+    /** Where the loss sum comes down to (one array for every step). */
+    private final float[] lossHost = new float[1];
     private final ExecutionPlan trainPlan;
     private final ExecutionPlan validationPlan;
     private float lr;
@@ -112,9 +114,8 @@ public final class Trainer {
     }
 
     private float meanLoss(double count) {
-        float[] out = new float[1];
-        backend.download(lossSum, out);
-        return count > 0 ? (float) (out[0] / count) : 0f;
+        backend.download(lossSum, lossHost);
+        return count > 0 ? (float) (lossHost[0] / count) : 0f;
     }
 
     private void checkShape(Batch batch) {

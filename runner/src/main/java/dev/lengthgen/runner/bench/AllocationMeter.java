@@ -4,7 +4,8 @@ import java.lang.management.ManagementFactory;
 
 /**
  * Bytes allocated on the Java heap by a set of threads (the calling thread and a backend's workers), from the JVM's
- * per-thread allocation counters (com.sun.management.ThreadMXBean). Reads -1 where the JVM does not count.
+ * per-thread allocation counters (com.sun.management.ThreadMXBean). Reads -1 where the JVM does not count. Reading
+ * allocates nothing, so a measured interval holds only what the measured code allocated.
  */
 final class AllocationMeter {
     private final com.sun.management.ThreadMXBean bean;
@@ -27,16 +28,19 @@ final class AllocationMeter {
         return bean != null && bean.isThreadAllocatedMemorySupported();
     }
 
-    /** Allocated bytes so far: [0] the caller, [1] all workers together. */
-    long[] read() {
+    /** Allocated bytes so far into out[0] (the caller) and out[1] (all workers together). */
+    void read(long[] out) {
         if (!supported()) {
-            return new long[]{-1, -1};
+            out[0] = -1;
+            out[1] = -1;
+            return;
         }
-        long[] per = bean.getThreadAllocatedBytes(ids);
+        long caller = bean.getThreadAllocatedBytes(ids[0]);
         long workers = 0;
-        for (int i = 1; i < per.length; i++) {
-            workers += Math.max(0, per[i]);
+        for (int i = 1; i < ids.length; i++) {
+            workers += Math.max(0, bean.getThreadAllocatedBytes(ids[i]));
         }
-        return new long[]{per[0], workers};
+        out[0] = caller;
+        out[1] = workers;
     }
 }

@@ -85,8 +85,8 @@ class OpenClBackendTest {
             View out = backend.allocate(DType.F32, n, "out").view();
             View grad = backend.allocate(DType.F32, n, "grad").view();
             float[] got = new float[n];
-            DropoutKey[] keys = {new DropoutKey(0, 1, 0), new DropoutKey(1234567L, 1, 3),
-                    new DropoutKey(0xDEADBEEFCAFEL, (1L << 33) + 7, 17), new DropoutKey(-1L, Long.MAX_VALUE, 255)};
+            DropoutKey[] keys = {DropoutKey.of(0, 1, 0), DropoutKey.of(1234567L, 1, 3),
+                    DropoutKey.of(0xDEADBEEFCAFEL, (1L << 33) + 7, 17), DropoutKey.of(-1L, Long.MAX_VALUE, 255)};
             for (DropoutKey key : keys) {
                 for (float p : new float[] {0.1f, 0.2f, 0.5f, 0.9f}) {
                     float scale = (float) (1.0 / (1.0 - p));

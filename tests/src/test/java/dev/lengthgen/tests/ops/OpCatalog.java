@@ -26,7 +26,7 @@ public final class OpCatalog {
     static final Tolerance ELEMENTWISE = new Tolerance(1e-5, 1e-6);
     static final Tolerance SUM = new Tolerance(1e-4, 1e-3);
 
-    static final DropoutKey DROPOUT_KEY = new DropoutKey(20240717L, 7, 3);
+    static final DropoutKey DROPOUT_KEY = DropoutKey.of(20240717L, 7, 3);
 
     private OpCatalog() {
     }

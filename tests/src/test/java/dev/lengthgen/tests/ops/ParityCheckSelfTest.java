@@ -66,7 +66,7 @@ class ParityCheckSelfTest {
 
             @Override
             public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
-                super.dropoutForward(out, inp, p, new DropoutKey(key.seed(), key.step(), key.tensor() + 1), N);
+                super.dropoutForward(out, inp, p, DropoutKey.of(key.seed(), key.step(), key.tensor() + 1), N);
             }
 
             @Override

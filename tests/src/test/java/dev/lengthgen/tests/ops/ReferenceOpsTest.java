@@ -187,9 +187,9 @@ class ReferenceOpsTest {
     void dropoutMasksAreAFunctionOfTheKey() {
         int n = 100_000;
         float p = 0.2f;
-        DropoutKey key = new DropoutKey(42, 1000, 2);
-        DropoutKey[] others = {new DropoutKey(43, 1000, 2), new DropoutKey(42, 1001, 2), new DropoutKey(42, 1000, 3),
-                new DropoutKey(42 + (1L << 32), 1000, 2), new DropoutKey(42, 1000 + (1L << 32), 2)};
+        DropoutKey key = DropoutKey.of(42, 1000, 2);
+        DropoutKey[] others = {DropoutKey.of(43, 1000, 2), DropoutKey.of(42, 1001, 2), DropoutKey.of(42, 1000, 3),
+                DropoutKey.of(42 + (1L << 32), 1000, 2), DropoutKey.of(42, 1000 + (1L << 32), 2)};
         int kept = 0;
         int[] differs = new int[others.length];
         for (int i = 0; i < n; i++) {
@@ -215,7 +215,7 @@ class ReferenceOpsTest {
         float[] ones = new float[n];
         java.util.Arrays.fill(ones, 1f);
         View inp = f32(ones), a = f32(n), b = f32(n);
-        DropoutKey key = new DropoutKey(7, 3, 1);
+        DropoutKey key = DropoutKey.of(7, 3, 1);
         ref.dropoutForward(a, inp, 0.5f, key, n);
         ref.dropoutForward(b, inp, 0.5f, key, n);
         assertArrayEquals(doubles(a), doubles(b), 0.0);
@@ -223,7 +223,7 @@ class ReferenceOpsTest {
         for (int i = 0; i < n; i++) {
             assertEquals(DropoutMask.keep(key, i, 0.5f) ? 2.0 : 0.0, got[i], 0.0, "element " + i);
         }
-        ref.dropoutForward(b, inp, 0.5f, new DropoutKey(7, 4, 1), n);
+        ref.dropoutForward(b, inp, 0.5f, DropoutKey.of(7, 4, 1), n);
         assertNotEquals(java.util.Arrays.toString(doubles(a)), java.util.Arrays.toString(doubles(b)));
     }
 
