@@ -19,7 +19,9 @@ public final class Backends {
      * @param device for opencl: a device index or a substring of its name; null for the default
      * @param threads for cpu: worker threads, 0 for one per core
      */
-    public static Backend open(String name, String device, int threads) {
+    // Synchronized: OpenCL drivers (PoCL among them) are not safe to query from two threads at once while they set up,
+    // and an experiment opens one backend per run on parallel threads.
+    public static synchronized Backend open(String name, String device, int threads) {
         switch (name) {
             case "reference":
                 return new ReferenceBackend();
