@@ -18,7 +18,6 @@ import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.train.TrainSettings;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
@@ -136,8 +135,8 @@ public final class EvalCommand implements Command {
             result.addProperty("train_digits", settings.train().toString());
             result.add("lengths", ResultTable.json(rows));
             String jsonText = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result);
-            write(outDir.resolve("eval.json"), jsonText);
-            write(outDir.resolve("eval.csv"), ResultTable.csv(rows));
+            AtomicFile.write(outDir.resolve("eval.json"), jsonText);
+            AtomicFile.write(outDir.resolve("eval.csv"), ResultTable.csv(rows));
             if (json) {
                 out.println(jsonText);
             } else {
@@ -160,14 +159,9 @@ public final class EvalCommand implements Command {
         try {
             JsonObject o = JsonParser.parseString(run).getAsJsonObject();
             o.getAsJsonArray("args").forEach(e -> args.add(e.getAsString()));
-            CommandLine line = new DefaultParser().parse(new TrainCommand().options(), args.toArray(new String[0]));
-            return TrainCommand.parseSettings(line, args);
+            return TrainCommand.settingsFromArgs(args);
         } catch (ParseException | RuntimeException e) {
             throw new UsageException(file + " has an unreadable run description: " + e.getMessage());
         }
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        AtomicFile.write(file, text);
     }
 }

@@ -1,5 +1,6 @@
 package dev.lengthgen.runner.report;
 
+import com.google.gson.JsonObject;
 import dev.lengthgen.runner.cli.UsageException;
 
 /**
@@ -8,8 +9,23 @@ import dev.lengthgen.runner.cli.UsageException;
  *
  * @param modulus null for plain addition and multiplication
  */
-public record RunPlan(String id, String group, String task, Integer modulus, int base, String pos, long seed,
+public record RunPlan(String id, String group, String task, Long modulus, int base, String pos, long seed,
                       String trainDigits, String testDigits) {
+
+    /** plan.json as {@link #read} reads it. */
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", id);
+        o.addProperty("group", group);
+        o.addProperty("task", task);
+        o.addProperty("modulus", modulus);
+        o.addProperty("base", base);
+        o.addProperty("pos", pos);
+        o.addProperty("seed", seed);
+        o.addProperty("train_digits", trainDigits);
+        o.addProperty("test_digits", testDigits);
+        return o;
+    }
 
     static RunPlan read(JsonFile f) throws UsageException {
         Double seed = f.optionalDouble("seed");
@@ -17,7 +33,9 @@ public record RunPlan(String id, String group, String task, Integer modulus, int
             throw f.missing("seed", "a whole number");
         }
         Integer base = f.optionalInteger("base");
-        return new RunPlan(f.string("id"), f.string("group"), f.string("task"), f.optionalInteger("modulus"),
+        Double modulus = f.optionalDouble("modulus");
+        return new RunPlan(f.string("id"), f.string("group"), f.string("task"),
+                modulus == null ? null : modulus.longValue(),
                 base == null ? 10 : base, f.optionalString("pos"), seed.longValue(), f.string("train_digits"),
                 f.optionalString("test_digits"));
     }

@@ -8,6 +8,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.UsageException;
+import dev.lengthgen.runner.train.TrainCommand;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +110,7 @@ public final class ExperimentDirectory {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
-            if (a.equals("--backend") || a.equals("--device") || a.equals("--threads")) {
+            if (a.startsWith("--") && TrainCommand.PLACEMENT_FLAGS.contains(a.substring(2))) {
                 i++;
                 continue;
             }
@@ -138,13 +139,7 @@ public final class ExperimentDirectory {
         JsonArray runs = new JsonArray();
         ids.forEach(runs::add);
         m.add("runs", runs);
-        write(manifest, GSON.toJson(m));
-    }
-
-    /** Writes a text file atomically, creating its folder. */
-    public static void write(Path file, String text) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        AtomicFile.write(file, text);
+        AtomicFile.write(manifest, GSON.toJson(m)); // the folder exists: open() made it
     }
 
     private static JsonObject readObject(Path file) throws UsageException {

@@ -12,8 +12,6 @@ import dev.lengthgen.runner.train.RunDirectory;
 import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.train.TrainSettings;
 import dev.lengthgen.runner.train.TrainingRun;
-import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.ParseException;
 
 import java.io.IOException;
@@ -104,7 +102,7 @@ final class ExperimentRunner {
         if (checkpoint == null) {
             runDir = RunDirectory.createNew(dir.runDir(plan.id()), true); // a start killed before its first checkpoint
         }
-        ExperimentDirectory.write(runDir.file(ExperimentDirectory.PLAN), ExperimentDirectory.GSON.toJson(plan.toJson()));
+        runDir.writeAtomically(ExperimentDirectory.PLAN, ExperimentDirectory.GSON.toJson(plan.toJson()));
         long start = System.nanoTime();
         progress.started(plan.id(), checkpoint == null ? 0 : checkpoint.step(), s.steps());
         try (PrintStream log = new PrintStream(Files.newOutputStream(runDir.file(ExperimentDirectory.LOG),
@@ -131,7 +129,7 @@ final class ExperimentRunner {
             result.addProperty("step", s.steps());
             result.addProperty("wall_s", (System.nanoTime() - start) / 1e9);
             result.add("lengths", ResultTable.json(rows));
-            ExperimentDirectory.write(runDir.file(ExperimentDirectory.RESULT), ExperimentDirectory.GSON.toJson(result));
+            runDir.writeAtomically(ExperimentDirectory.RESULT, ExperimentDirectory.GSON.toJson(result));
             progress.finished(plan.id(), summary(rows));
         }
         return null;
@@ -168,8 +166,7 @@ final class ExperimentRunner {
         args.add("--threads");
         args.add(Integer.toString(threads));
         try {
-            CommandLine line = new DefaultParser().parse(new TrainCommand().options(), args.toArray(new String[0]));
-            return TrainCommand.parseSettings(line, args);
+            return TrainCommand.settingsFromArgs(args);
         } catch (ParseException e) {
             throw new IllegalStateException("experiment run " + plan.id() + " has bad flags: " + e.getMessage(), e);
         } catch (UsageException e) {

@@ -18,18 +18,10 @@ import java.util.List;
 public record RunPlan(String id, String group, String task, Long modulus, int base, String pos, long seed,
                       String trainDigits, String testDigits, List<String> trainArgs, int evalCount) {
 
-    /** plan.json: the run's labels, as the report reads them. */
+    /** plan.json: the run's labels, written by the report's own definition of that file. */
     public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("id", id);
-        o.addProperty("group", group);
-        o.addProperty("task", task);
-        o.addProperty("modulus", modulus);
-        o.addProperty("base", base);
-        o.addProperty("pos", pos);
-        o.addProperty("seed", seed);
-        o.addProperty("train_digits", trainDigits);
-        o.addProperty("test_digits", testDigits);
+        JsonObject o = new dev.lengthgen.runner.report.RunPlan(id, group, task, modulus, base, pos, seed, trainDigits,
+                testDigits).toJson();
         o.addProperty("eval_count", evalCount);
         return o;
     }

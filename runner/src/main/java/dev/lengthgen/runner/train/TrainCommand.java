@@ -43,6 +43,8 @@ import java.util.Map;
  * best checkpoints). {@code --resume DIR [--steps N]} continues a run exactly where its latest checkpoint left it.
  */
 public final class TrainCommand implements Command {
+    /** Flags that say where a run computes, not what it computes: they may differ between invocations of one run. */
+    public static final List<String> PLACEMENT_FLAGS = List.of("backend", "device", "threads");
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
 
     @Override
@@ -258,7 +260,9 @@ public final class TrainCommand implements Command {
                     + "): the run cannot be resumed");
         }
         // Flags of this invocation that may change on resume: the step budget and where it runs.
-        for (String flag : List.of("steps", "backend", "device", "threads")) {
+        List<String> changeable = new ArrayList<>(PLACEMENT_FLAGS);
+        changeable.add("steps");
+        for (String flag : changeable) {
             if (now.hasOption(flag)) {
                 int at = args.indexOf("--" + flag);
                 if (at >= 0) {
@@ -270,12 +274,20 @@ public final class TrainCommand implements Command {
             }
         }
         try {
-            CommandLine line = new DefaultParser().parse(options(), args.toArray(new String[0]));
-            return parseSettings(line, args);
+            return settingsFromArgs(args);
         } catch (ParseException e) {
             throw new UsageException(dir.file(RunDirectory.CONFIG) + " holds flags this version does not accept: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * A run's settings from its flags as stored (config.json, a checkpoint's run description) or generated (an
+     * experiment's plan), parsed exactly as on the command line.
+     */
+    public static TrainSettings settingsFromArgs(List<String> args) throws ParseException, UsageException {
+        CommandLine line = new DefaultParser().parse(new TrainCommand().options(), args.toArray(new String[0]));
+        return parseSettings(line, args);
     }
 
     /** config.json: the flags (to resume) and the resolved settings (to read). */
