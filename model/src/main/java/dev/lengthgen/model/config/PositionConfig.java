@@ -92,6 +92,14 @@ public record PositionConfig(Scheme scheme, float ropeBase, int maxOffset, int b
         return of(Scheme.APE);
     }
 
+    /**
+     * Whether every token is read at a fixed position (its index in the sequence): ape and sinusoidal without
+     * randomized positions. The truncation theory's predictions are for such models only.
+     */
+    public boolean absolute() {
+        return (scheme == Scheme.APE || scheme == Scheme.SINUSOIDAL) && randomRange == 0;
+    }
+
     public PositionConfig withMaxOffset(int v) {
         return new PositionConfig(scheme, ropeBase, v, buckets, maxDistance, randomRange);
     }

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * The evaluation protocol of one model: for each test length, a fixed test set from the run's own dataset (so it is
  * disjoint from the training pairs), greedy answers, and the scores: exact match, accuracy against the truncated
- * function f^, per-place accuracy, the ID / inward / outward label, and the theory's prediction beside them.
+ * function f^, per-place accuracy, the ID / inward / outward label, and the theory's prediction beside them (for
+ * models with absolute positions).
  */
 public final class Evaluation {
 
@@ -32,18 +33,23 @@ public final class Evaluation {
         int longest = s.codec().maxSequenceLength(Math.max(lengths.max(), s.train().max()));
         Predictor predictor = new Predictor(model, s.codec(), batch, longest);
         Scorer scorer = new Scorer(s.codec());
-        TruncationTheory theory = new TruncationTheory(s.task(), s.train(), s.testSampler(), s.seed());
+        // The truncation argument assumes each place is read at a fixed position; under the other schemes the theory
+        // makes no prediction (for addition it expects the true function, not f^).
+        TruncationTheory theory = model.config.position().absolute()
+                ? new TruncationTheory(s.task(), s.train(), s.testSampler(), s.seed()) : null;
         List<Row> rows = new ArrayList<>();
         for (int d : lengths.lengths()) {
             List<Problem> problems = dataset.testSet(d, count, s.testSampler());
             List<String> answers = predictor.answers(problems);
             LengthResult r = scorer.score(d, s.train(), problems, answers);
-            double predicted;
-            try {
-                Prediction p = theory.predict(d);
-                predicted = p.predicted();
-            } catch (RuntimeException e) {
-                predicted = Double.NaN;
+            double predicted = Double.NaN;
+            if (theory != null) {
+                try {
+                    Prediction p = theory.predict(d);
+                    predicted = p.predicted();
+                } catch (RuntimeException e) {
+                    predicted = Double.NaN;
+                }
             }
             rows.add(new Row(r, predicted));
         }

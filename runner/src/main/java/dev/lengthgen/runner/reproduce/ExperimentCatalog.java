@@ -27,8 +27,14 @@ import java.util.Locale;
  * (multiplication); trained on the balanced mix of 1..4 digits, tested on 1..10.
  */
 public final class ExperimentCatalog {
-    /** The position scheme that carries addition outward: position coupling with a random offset at training. */
-    static final List<String> RELATIVE = List.of("--pos", "coupling", "--max-offset", "10");
+    /**
+     * The position scheme that carries addition outward: position coupling with a random offset at training. Addition
+     * draws offsets up to 20, twice the longest test: at 12000 steps that took 6 and 7 digits from 88 and 64% (offsets
+     * up to 10) to 90 and 89%.
+     */
+    static List<String> relativeScheme(String task) {
+        return List.of("--pos", "coupling", "--max-offset", task.equals("add") ? "20" : "10");
+    }
     static final List<String> APE = List.of("--pos", "ape");
 
     private static final List<String> TINY_MODEL = List.of("--layers", "2", "--heads", "4", "--dim", "128",
@@ -62,7 +68,7 @@ public final class ExperimentCatalog {
                             + "theory's prediction p | (A*B'*B^(2n) + B^n*(A*b0 + B'*a0)).",
                     List.of(100L, 150L), List.of(50L, 51L, 100L, 150L, 200L, 201L),
                     (e, o) -> modular(e, o, "mod-mul", 10)),
-            new Experiment("addition-relative", 1,
+            new Experiment("addition-relative", 2,
                     "Addition under position coupling (digits of equal significance share a position id; random "
                             + "offset at training), beside APE.",
                     "Coupling: outward exact match stays high well beyond n digits. APE: ~0% outward.",
@@ -126,7 +132,8 @@ public final class ExperimentCatalog {
             return new Recipe(6, r.trainDigits(), "1-6", r.model(), r.steps(), r.batch(), r.lr(), r.schedule(),
                     r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), false);
         }
-        return new Recipe(10, "1:1,2:1,3:2", "1-9", r.model(), 4500, r.batch(), r.lr(), r.schedule(), r.minLr(),
+        // Outward accuracy keeps rising long after ID is learned: at 4500 steps 6 digits reached 80-88%, at 12000 90%.
+        return new Recipe(10, "1:1,2:1,3:2", "1-9", r.model(), 12_000, r.batch(), r.lr(), r.schedule(), r.minLr(),
                 r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), true);
     }
 
@@ -155,7 +162,7 @@ public final class ExperimentCatalog {
         List<RunPlan> runs = new ArrayList<>();
         Recipe r = relativeRecipe(o.scale(), task).with(o);
         for (int seed = 0; seed < o.seeds(); seed++) {
-            runs.add(plan(id("coupling", seed), "coupling", task, null, 10, RELATIVE, seed, r));
+            runs.add(plan(id("coupling", seed), "coupling", task, null, 10, relativeScheme(task), seed, r));
         }
         for (int seed = 0; seed < o.seeds(); seed++) {
             runs.add(plan(id("APE", seed), "APE", task, null, 10, APE, seed, r));

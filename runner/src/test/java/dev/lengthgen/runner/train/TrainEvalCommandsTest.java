@@ -134,6 +134,22 @@ class TrainEvalCommandsTest {
     }
 
     @Test
+    void theTheoryPredictsOnlyForAbsolutePositions() throws IOException {
+        for (String pos : List.of("ape", "sinusoidal", "coupling", "rope")) {
+            Path run = tmp.resolve(pos);
+            assertEquals(0, CliRun.of(train(run, 5, "--pos", pos)).code(), pos);
+            CliRun r = CliRun.of("eval", "--run", run.toString(), "--test-digits", "3", "--count", "10", "--json",
+                    "--backend", "reference");
+            assertEquals(0, r.code(), r.err());
+            JsonObject three = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("lengths").get(0)
+                    .getAsJsonObject();
+            boolean absolute = pos.equals("ape") || pos.equals("sinusoidal");
+            // Addition trained on 1-2 digits: the truncated sum is never right at 3 digits.
+            assertEquals(absolute ? "0.0" : "null", three.get("predicted").toString(), pos);
+        }
+    }
+
+    @Test
     void badInputIsOneLineExitTwoAndWritesNothing() throws IOException {
         Path run = tmp.resolve("never");
         CliRun.assertUsage("not divisible", train(run, 5, "--dim", "15"));
