@@ -3,6 +3,8 @@ package dev.lengthgen.model.position;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.config.PositionConfig;
 
+import java.util.Arrays;
+
 /**
  * The two relative schemes that add a bias to the attention scores, written as one mechanism: a per-head table
  * (NH, K) indexed by a bucket per (query, key) pair, bias[h, i, j] = table[h, bucket(pos_i - pos_j)].
@@ -33,7 +35,7 @@ public final class AttentionBias {
     public static int[] buckets(GptConfig c, int[] positions, int T, int[] out) {
         PositionConfig p = c.position();
         int K = buckets(c);
-        java.util.Arrays.fill(out, 0, T * T, 0);
+        Arrays.fill(out, 0, T * T, 0);
         for (int i = 0; i < T; i++) {
             for (int j = 0; j <= i; j++) {
                 int distance = Math.max(0, positions[i] - positions[j]);

@@ -7,7 +7,6 @@ import dev.lengthgen.tasks.eval.LengthResult;
 import dev.lengthgen.tasks.eval.Scorer;
 import dev.lengthgen.tasks.sampling.Dataset;
 import dev.lengthgen.tasks.sampling.DigitSpec;
-import dev.lengthgen.tasks.theory.Prediction;
 import dev.lengthgen.tasks.theory.TruncationTheory;
 
 import java.util.ArrayList;
@@ -42,17 +41,20 @@ public final class Evaluation {
             List<Problem> problems = dataset.testSet(d, count, s.testSampler());
             List<String> answers = predictor.answers(problems);
             LengthResult r = scorer.score(d, s.train(), problems, answers);
-            double predicted = Double.NaN;
-            if (theory != null) {
-                try {
-                    Prediction p = theory.predict(d);
-                    predicted = p.predicted();
-                } catch (RuntimeException e) {
-                    predicted = Double.NaN;
-                }
-            }
-            rows.add(new Row(r, predicted));
+            rows.add(new Row(r, predicted(theory, d)));
         }
         return rows;
+    }
+
+    /** The theory's exact-match prediction at d digits; NaN without a theory or where it makes none. */
+    private static double predicted(TruncationTheory theory, int d) {
+        if (theory == null) {
+            return Double.NaN;
+        }
+        try {
+            return theory.predict(d).predicted();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 }
