@@ -15,8 +15,9 @@ import java.util.SplittableRandom;
  * the targets, and each input token's position id under the model's scheme ({@link PositionIds}). Shorter sequences
  * are right-padded with &lt;pad&gt; and mask 0; under the causal mask padding after a sequence cannot change it.
  *
- * <p>Training batches draw their random parts (digit offsets, randomized positions) from a generator keyed by the
- * run's seed and the batch number, so a resumed run draws the same ones. The attention-bias schemes (alibi, t5)
+ * <p>Training batches draw their random parts (digit offsets, randomized positions, with random padding each
+ * example's padding width) from a generator keyed by the run's seed and the batch number, so a resumed run draws the
+ * same ones. The attention-bias schemes (alibi, t5)
  * share one bias (NH, T, T) across the batch, so with randomized positions they get one draw per batch, not per row.
  */
 public final class BatchBuilder {
@@ -24,22 +25,29 @@ public final class BatchBuilder {
     private final int T;
     private final PositionIds positions;
     private final long seed;
+    private final boolean randomPadding;
 
     /** @param T positions per row: the longest encoded sequence minus one */
     public BatchBuilder(Codec codec, int T) {
-        this(codec, T, PositionConfig.ape(), 0);
+        this(codec, T, PositionConfig.ape(), 0, false);
     }
 
     /**
-     * @param T        positions per row: the longest encoded sequence minus one
-     * @param position the model's position scheme
-     * @param seed     the run's seed, for the training draws
+     * @param T             positions per row: the longest encoded sequence minus one
+     * @param position      the model's position scheme
+     * @param seed          the run's seed, for the training draws
+     * @param randomPadding training rows pad each example to a width drawn uniformly from
+     *                      [{@link Codec#narrowestPadding}, W] (padded formats only); evaluation always pads to W
      */
-    public BatchBuilder(Codec codec, int T, PositionConfig position, long seed) {
+    public BatchBuilder(Codec codec, int T, PositionConfig position, long seed, boolean randomPadding) {
+        if (randomPadding && !codec.format().padded()) {
+            throw new IllegalArgumentException("random padding needs a padded format");
+        }
         this.codec = codec;
         this.T = T;
         this.positions = new PositionIds(position, codec.format());
         this.seed = seed;
+        this.randomPadding = randomPadding;
     }
 
     public int T() {
@@ -66,7 +74,7 @@ public final class BatchBuilder {
         Arrays.fill(targets, pad);
         int[] sharedIds = null;
         for (int b = 0; b < B; b++) {
-            EncodedExample e = codec.encode(problems.get(b));
+            EncodedExample e = encode(problems.get(b), rng);
             int len = e.tokens().length - 1;
             if (len > T) {
                 throw new IllegalArgumentException("an encoded example has " + (len + 1) + " tokens, more than the "
@@ -89,5 +97,13 @@ public final class BatchBuilder {
             }
         }
         return new Batch(B, T, tokens, targets, mask, ids);
+    }
+
+    private EncodedExample encode(Problem p, SplittableRandom rng) {
+        if (rng == null || !randomPadding) {
+            return codec.encode(p);
+        }
+        int narrowest = codec.narrowestPadding(p);
+        return codec.encode(p, narrowest + rng.nextInt(codec.format().width() - narrowest + 1));
     }
 }

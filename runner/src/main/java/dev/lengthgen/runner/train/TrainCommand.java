@@ -76,6 +76,9 @@ public final class TrainCommand implements Command {
         o.addOption(Flags.valued("grad-clip", "G", "global gradient-norm clip, 0 for none (default 1.0)"));
         o.addOption(Flags.valued("eval-every", "N", "evaluate and checkpoint every N steps (default 500)"));
         o.addOption(Flags.valued("log-every", "N", "write a metrics line every N steps (default 10)"));
+        o.addOption(Option.builder().longOpt("random-padding")
+                .desc("pad each training example to a random width up to W (the answer's padding shrinks with it), so"
+                        + " that a digit's place cannot be read from where it sits; tests stay padded to W").build());
         o.addOption(Flags.valued("eval-samples", "N", "test problems per length for evaluations during training (default 200)"));
         o.addOption(Option.builder().longOpt("profile")
                 .desc("time every task of every training step and print the per-op table at the end").build());
@@ -233,6 +236,11 @@ public final class TrainCommand implements Command {
         int evalSamples = Flags.intValue(line, "eval-samples", 200, 1, 1_000_000);
         String backend = BackendOptions.name(line, "auto");
         int threads = Flags.intValue(line, "threads", 0, 0, 1024);
+        boolean randomPadding = line.hasOption("random-padding");
+        if (randomPadding && !task.format().padded()) {
+            throw new UsageException("--random-padding varies the zero padding, which --no-padding removes: drop one"
+                    + " of them");
+        }
         int trainSize = task.trainSizeFor(train);
         try {
             // Builds the training set's size check now, so "more pairs than exist" is a usage error, not a crash.
@@ -242,7 +250,7 @@ public final class TrainCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         return new TrainSettings(task.task(), task.format(), train, test, task.trainSampler(), task.testSampler(),
-                trainSize, task.balanceLengths(), model, steps,
+                trainSize, task.balanceLengths(), randomPadding, model, steps,
                 batch, new LrSchedule(kind, lr, minLr, warmup, steps), adamw, evalEvery, logEvery, evalSamples,
                 task.seed(), backend, line.getOptionValue("device"), threads, args);
     }
@@ -307,6 +315,7 @@ public final class TrainCommand implements Command {
         o.addProperty("sampler", s.sampler().cliName());
         o.addProperty("train_size", s.trainSize());
         o.addProperty("balance_lengths", s.balanceLengths());
+        o.addProperty("random_padding", s.randomPadding());
         o.add("model", GSON.toJsonTree(s.model()));
         o.addProperty("steps", s.steps());
         o.addProperty("batch", s.batch());

@@ -18,11 +18,13 @@ import java.util.List;
  *
  * @param args        the command-line arguments it was built from (stored in config.json so --resume can rebuild it)
  * @param balanceLengths whether batches draw each training length at its weight ({@link Dataset})
+ * @param randomPadding whether training pads each example to a random width up to W ({@link BatchBuilder})
  * @param sampler     the training generator (A: D_n, B: D~_n); testSampler the test sets' generator
  * @param evalSamples test problems per length for the evaluations during training
  */
 public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train, DigitSpec test, Sampler sampler,
-                            Sampler testSampler, int trainSize, boolean balanceLengths, GptConfig model, int steps, int batch, LrSchedule schedule,
+                            Sampler testSampler, int trainSize, boolean balanceLengths, boolean randomPadding,
+                            GptConfig model, int steps, int batch, LrSchedule schedule,
                             AdamWConfig adamw, int evalEvery, int logEvery, int evalSamples, long seed,
                             String backend, String device, int threads, List<String> args) {
 
@@ -51,7 +53,8 @@ public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train,
     }
 
     public TrainSettings withSteps(int newSteps) {
-        return new TrainSettings(task, format, train, test, sampler, testSampler, trainSize, balanceLengths, model, newSteps, batch,
+        return new TrainSettings(task, format, train, test, sampler, testSampler, trainSize, balanceLengths,
+                randomPadding, model, newSteps, batch,
                 new LrSchedule(schedule.kind(), schedule.maxLr(), schedule.minLr(), schedule.warmup(), newSteps),
                 adamw, evalEvery, logEvery, evalSamples, seed, backend, device, threads, args);
     }

@@ -58,7 +58,7 @@ public final class TrainingRun {
         this.codec = s.codec();
         this.scorer = new Scorer(codec);
         this.dataset = s.dataset();
-        this.batches = new BatchBuilder(codec, s.trainT(), s.model().position(), s.seed());
+        this.batches = new BatchBuilder(codec, s.trainT(), s.model().position(), s.seed(), s.randomPadding());
         java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
         for (int d : lengths) {

@@ -73,6 +73,8 @@ class ReproduceCommandTest {
             assertEquals("10", args.get(args.indexOf("--width") + 1));
             assertEquals("10", args.get(args.indexOf("--answer-width") + 1));
             assertEquals("1-9", p.testDigits());
+            // Random padding belongs to the coupling runs; the APE baseline keeps the paper's fixed layout.
+            assertEquals(p.id().startsWith("coupling"), args.contains("--random-padding"), p.id());
         }
         List<RunPlan> mod = ExperimentCatalog.named("modular-addition").plan(options(Scale.TINY, 3));
         assertEquals(List.of("p100-seed0", "p100-seed1", "p100-seed2", "p101-seed0", "p101-seed1", "p101-seed2"),

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -106,7 +108,7 @@ class PositionIdsTest {
     @Test
     void trainingBatchesRepeatTheirDrawsAndEvaluationHasNone() {
         Codec codec = new Codec(ADD, LSB_FIRST);
-        BatchBuilder builder = new BatchBuilder(codec, 12, COUPLING.withMaxOffset(20), 7);
+        BatchBuilder builder = new BatchBuilder(codec, 12, COUPLING.withMaxOffset(20), 7, false);
         List<Problem> problems = List.of(Problem.of(12, 345), Problem.of(999, 1), Problem.of(5, 5));
         Batch first = builder.buildTraining(problems, 4);
         assertArrayEquals(first.positions(), builder.buildTraining(problems, 4).positions());
@@ -116,9 +118,37 @@ class PositionIdsTest {
                 Arrays.copyOf(eval, 12));
         // alibi and t5 share one bias per batch: every row gets the same randomized ids.
         BatchBuilder alibi = new BatchBuilder(codec, 12,
-                PositionConfig.of(PositionConfig.Scheme.ALIBI).withRandomRange(50), 7);
+                PositionConfig.of(PositionConfig.Scheme.ALIBI).withRandomRange(50), 7, false);
         int[] ids = alibi.buildTraining(problems, 0).positions();
         assertArrayEquals(Arrays.copyOfRange(ids, 0, 12), Arrays.copyOfRange(ids, 24, 36));
+    }
+
+    @Test
+    void randomPaddingDrawsEveryWidthAtTrainingAndPadsToWAtEvaluation() {
+        Format coupled = Format.defaults(ADD, 6).withAnswerWidth(6); // 2W + answer width + 5 = 23 tokens at most
+        Codec codec = new Codec(ADD, coupled);
+        BatchBuilder builder = new BatchBuilder(codec, 22, COUPLING.withMaxOffset(0), 3, true);
+        Problem p = Problem.of(349, 605); // sum 954: the narrowest padding is 3 digits
+        int pad = codec.vocabulary().pad();
+        Set<Integer> lengths = new TreeSet<>();
+        for (int draw = 0; draw < 200; draw++) {
+            Batch b = builder.buildTraining(List.of(p), draw);
+            int len = 0;
+            while (len < 22 && b.tokens()[len] != pad) {
+                len++;
+            }
+            int width = (len - 4) / 3; // inputs: bos, operands, '+', '=', answer, ';' (the eos is only a target)
+            lengths.add(width);
+            EncodedExample e = codec.encode(p, width);
+            assertArrayEquals(Arrays.copyOf(e.tokens(), len), Arrays.copyOf(b.tokens(), len));
+            // Coupling ids follow the digits' places, whatever the width: the units of both operands share id 1.
+            assertArrayEquals(new PositionIds(COUPLING.withMaxOffset(0), coupled).evaluation(e, len),
+                    Arrays.copyOf(b.positions(), len));
+        }
+        assertEquals(new TreeSet<>(List.of(3, 4, 5, 6)), lengths);
+        assertArrayEquals(Arrays.copyOf(codec.encode(p).tokens(), 22), builder.build(List.of(p)).tokens());
+        assertThrows(IllegalArgumentException.class,
+                () -> new BatchBuilder(new Codec(ADD, coupled.withPadded(false)), 22, COUPLING, 3, true));
     }
 
     @Test

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -65,6 +66,19 @@ class PositionSchemeCommandsTest {
             "--randomize-positions|5|--randomize-positions 5 is shorter than the task's sequences"})
     void badSettingsAreUsageErrors(String flag, String value, String message) {
         CliRun.assertUsage(message, args("train", TINY, flag, value, "--out", tmp.resolve("bad").toString()));
+    }
+
+    @Test
+    void randomPaddingTrainsAndIsRecordedButNeedsPadding() throws Exception {
+        Path run = tmp.resolve("random-padding");
+        CliRun train = CliRun.of(args("train", TINY, "--pos", "coupling", "--random-padding", "--out",
+                run.toString()));
+        assertEquals(0, train.code(), train.err());
+        String config = Files.readString(run.resolve(RunDirectory.CONFIG));
+        assertTrue(config.contains("\"random_padding\": true"), config);
+        CliRun.assertUsage("--random-padding varies the zero padding, which --no-padding removes",
+                args("train", TINY, "--random-padding", "--no-padding", "--out", tmp.resolve("bad").toString()));
+        assertTrue(!Files.exists(tmp.resolve("bad")), "a refused run writes nothing");
     }
 
     @Test

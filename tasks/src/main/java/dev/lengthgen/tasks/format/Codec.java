@@ -54,7 +54,8 @@ public final class Codec {
 
     /** The problem's characters between {@code <bos>} and {@code <eos>}, e.g. "0349+0705=45010;" at W = 4. */
     public String text(Problem p) {
-        return operand(p.a()) + format.operator() + operand(p.b()) + "=" + answer(p) + ";";
+        int w = format.padded() ? format.width() : 0;
+        return operand(p.a(), w) + format.operator() + operand(p.b(), w) + "=" + answer(p) + ";";
     }
 
     /** The answer exactly as written in the sequence (reversed and zero-padded per the format). */
@@ -68,8 +69,8 @@ public final class Codec {
                 "answer");
     }
 
-    private String operand(BigInteger x) {
-        return write(x, format.padded() ? format.width() : 0, format.width(), format.reverseOperands(), "operand");
+    private String operand(BigInteger x, int padTo) {
+        return write(x, padTo, format.width(), format.reverseOperands(), "operand");
     }
 
     private String write(BigInteger x, int padTo, int maxDigits, boolean reversed, String what) {
@@ -87,11 +88,46 @@ public final class Codec {
         return reversed ? s.reverse().toString() : s.toString();
     }
 
-    /** Encodes a problem with its true answer. */
+    /** Encodes a problem with its true answer, padded as the format says. */
     public EncodedExample encode(Problem p) {
-        String a = operand(p.a());
-        String b = operand(p.b());
-        String c = answer(p);
+        return format.padded() ? encode(p, format.width()) : encodeWritten(p, 0, 0);
+    }
+
+    /**
+     * Encodes a problem of a padded format with its operands padded to {@code padWidth} digits instead of W, and its
+     * answer's padding shrunk by as much (answerWidth - (W - padWidth) digits). Training draws such narrower layouts
+     * so that where a digit sits in the sequence does not say which place it is (see {@link #narrowestPadding}).
+     *
+     * @throws IllegalArgumentException when padWidth is outside [{@link #narrowestPadding}(p), W] or the format is
+     *                                  unpadded
+     */
+    public EncodedExample encode(Problem p, int padWidth) {
+        if (!format.padded()) {
+            throw new IllegalArgumentException("an unpadded format has no padding width to choose");
+        }
+        int lo = narrowestPadding(p);
+        if (padWidth < lo || padWidth > format.width()) {
+            throw new IllegalArgumentException("padding width " + padWidth + " is outside " + lo + ".."
+                    + format.width() + " for " + p);
+        }
+        return encodeWritten(p, padWidth, format.answerWidth() - (format.width() - padWidth));
+    }
+
+    /**
+     * The narrowest operand padding of a padded format that still holds the problem: its operands' digits, and an
+     * answer that fits its shrunk padding, so that every answer place keeps its layout (for position coupling, every
+     * answer digit has operand places of its significance).
+     */
+    public int narrowestPadding(Problem p) {
+        int digits = Math.max(Radix.digitCount(p.a(), task.base()), Radix.digitCount(p.b(), task.base()));
+        int answerDigits = Radix.digitCount(task.apply(p.a(), p.b()), task.base());
+        return Math.min(format.width(), Math.max(digits, answerDigits + format.width() - format.answerWidth()));
+    }
+
+    private EncodedExample encodeWritten(Problem p, int operandPad, int answerPad) {
+        String a = operand(p.a(), operandPad);
+        String b = operand(p.b(), operandPad);
+        String c = write(task.apply(p.a(), p.b()), answerPad, format.answerWidth(), format.reverseAnswer(), "answer");
         int n = 1 + a.length() + 1 + b.length() + 1 + c.length() + 1 + 1;
         int[] tokens = new int[n];
         float[] mask = new float[n];

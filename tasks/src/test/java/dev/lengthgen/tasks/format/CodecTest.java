@@ -53,6 +53,35 @@ class CodecTest {
     }
 
     @Test
+    void narrowerPaddingShrinksOperandsAndAnswerAlike() {
+        Codec codec = new Codec(ADD, Format.defaults(ADD, 6));
+        Vocabulary v = codec.vocabulary();
+        Problem p = Problem.of(349, 705); // sum 1054: four answer digits
+        assertEquals(3, codec.narrowestPadding(p));
+        assertEquals("^000349+000705=4501000;$", v.decode(codec.encode(p).tokens()));
+        assertArrayEquals(codec.encode(p).tokens(), codec.encode(p, 6).tokens());
+        EncodedExample e = codec.encode(p, 3);
+        assertEquals("^349+705=4501;$", v.decode(e.tokens()));
+        assertArrayEquals(new int[]{0, 3, 2, 1, 0, 3, 2, 1, 0, 1, 2, 3, 4, 0, 0}, e.place());
+        assertEquals("^0349+0705=45010;$", v.decode(codec.encode(p, 4).tokens()));
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(p, 2));
+        assertThrows(IllegalArgumentException.class, () -> codec.encode(p, 7));
+
+        // Answers as wide as the operands (position coupling): a carry out needs one more operand place.
+        Codec coupled = new Codec(ADD, Format.defaults(ADD, 6).withAnswerWidth(6));
+        assertEquals(4, coupled.narrowestPadding(p));
+        assertEquals("^0349+0705=4501;$", coupled.vocabulary().decode(coupled.encode(p, 4).tokens()));
+        assertEquals(3, coupled.narrowestPadding(Problem.of(349, 605)));
+        // A modular answer (two digits for p = 100) loses its padding first: at width 5 it is written "7".
+        ArithmeticTask mod = new ArithmeticTask(Operation.MOD_ADD, 10, 100);
+        Codec modular = new Codec(mod, Format.defaults(mod, 6));
+        assertEquals(5, modular.narrowestPadding(Problem.of(3, 4)));
+        assertEquals("^00003+00004=7;$", modular.vocabulary().decode(modular.encode(Problem.of(3, 4), 5).tokens()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Codec(ADD, Format.defaults(ADD, 6).withPadded(false)).encode(p, 6));
+    }
+
+    @Test
     void variantsOfTheFormat() {
         Format f = Format.defaults(ADD, 4).withPadded(false).withReverseAnswer(false).withReverseOperands(true)
                 .withOperator('x');
