@@ -136,8 +136,8 @@ public final class ExperimentCatalog {
             return new Recipe(6, r.trainDigits(), "1-6", r.model(), r.steps(), r.batch(), r.lr(), r.schedule(),
                     r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), false);
         }
-        // Outward accuracy keeps rising long after ID is learned: 6 digits reached 80-88% at 4500 steps, 83-91% (two
-        // seeds) at 12000.
+        // Outward accuracy keeps rising long after ID is learned: without random padding 6 digits reached 80-88% at
+        // 4500 steps and 83-91% (two seeds) at 12000; with it, 94-96% at 12000 (1000 problems per length).
         return new Recipe(10, "1:1,2:1,3:2", "1-9", r.model(), 12_000, r.batch(), r.lr(), r.schedule(), r.minLr(),
                 r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), true);
     }
