@@ -17,8 +17,8 @@ import java.util.SplittableRandom;
  *
  * <p>Training batches draw their random parts (digit offsets, randomized positions, with random padding each
  * example's padding width) from a generator keyed by the run's seed and the batch number, so a resumed run draws the
- * same ones. The attention-bias schemes (alibi, t5)
- * share one bias (NH, T, T) across the batch, so with randomized positions they get one draw per batch, not per row.
+ * same ones. The attention-bias schemes (alibi, t5) share one bias (NH, T, T) across the batch, so with randomized
+ * positions they get one draw per batch, not per row.
  */
 public final class BatchBuilder {
     private final Codec codec;
