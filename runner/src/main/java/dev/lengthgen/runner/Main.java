@@ -92,8 +92,10 @@ public final class Main {
         }
     }
 
-    /** Commands that take positional arguments (e.g. "reproduce NAME") implement this marker. */
+    /** Commands that take positional arguments (e.g. "reproduce NAME"); the help's usage line shows them. */
     public interface TakesArguments {
+        /** The positional arguments as the usage line writes them, e.g. "NAME" or "DIR". */
+        String arguments();
     }
 
     private static boolean acceptsArguments(Command c) {
@@ -110,7 +112,8 @@ public final class Main {
 
     private static void printHelp(Command command, Options options, PrintStream out) {
         PrintWriter w = new PrintWriter(out);
-        new HelpFormatter().printHelp(w, 110, "lengthgen " + command.name() + " [flags]",
+        String positional = command instanceof TakesArguments t ? " " + t.arguments() : "";
+        new HelpFormatter().printHelp(w, 110, "lengthgen " + command.name() + positional + " [flags]",
                 command.summary(), options, 2, 3, "", true);
         w.flush();
     }

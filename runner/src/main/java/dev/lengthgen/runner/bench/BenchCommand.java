@@ -34,6 +34,11 @@ public final class BenchCommand implements Command, Main.TakesArguments {
     }
 
     @Override
+    public String arguments() {
+        return String.join("|", BENCHMARKS);
+    }
+
+    @Override
     public String summary() {
         return "benchmarks: bench gemm | step | decode (GFLOP/s, ms/step, tokens/s, MFU, examples/s)";
     }

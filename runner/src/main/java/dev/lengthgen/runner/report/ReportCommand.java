@@ -23,6 +23,11 @@ public final class ReportCommand implements Command, Main.TakesArguments {
     }
 
     @Override
+    public String arguments() {
+        return "DIR";
+    }
+
+    @Override
     public String summary() {
         return "write the report of experiment folder DIR: tables, charts, report.html, summary.json";
     }

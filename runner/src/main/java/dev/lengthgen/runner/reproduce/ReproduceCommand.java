@@ -32,6 +32,11 @@ public final class ReproduceCommand implements Command, Main.TakesArguments {
     }
 
     @Override
+    public String arguments() {
+        return "NAME";
+    }
+
+    @Override
     public String summary() {
         return "run a named experiment of the paper end to end and write its report (--list names them)";
     }

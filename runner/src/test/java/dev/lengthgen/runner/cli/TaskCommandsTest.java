@@ -65,6 +65,10 @@ class TaskCommandsTest {
             assertTrue(r.out().contains("--train-digits"), r.out());
             assertTrue(r.out().contains("--modulus"), r.out());
         }
+        // Commands with positional arguments show them in the usage line.
+        assertTrue(CliRun.of("report", "--help").out().contains("usage: lengthgen report DIR [flags]"));
+        assertTrue(CliRun.of("reproduce", "--help").out().contains("usage: lengthgen reproduce NAME [flags]"));
+        assertTrue(CliRun.of("bench", "--help").out().contains("usage: lengthgen bench gemm|step|decode [flags]"));
     }
 
     @Test
