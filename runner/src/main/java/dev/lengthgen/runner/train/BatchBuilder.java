@@ -103,7 +103,6 @@ public final class BatchBuilder {
         if (rng == null || !randomPadding) {
             return codec.encode(p);
         }
-        int narrowest = codec.narrowestPadding(p);
-        return codec.encode(p, narrowest + rng.nextInt(codec.format().width() - narrowest + 1));
+        return codec.encode(p, (narrowest, widest) -> narrowest + rng.nextInt(widest - narrowest + 1));
     }
 }

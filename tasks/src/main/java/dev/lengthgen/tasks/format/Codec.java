@@ -5,6 +5,7 @@ import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.Radix;
 
 import java.math.BigInteger;
+import java.util.function.IntBinaryOperator;
 
 /**
  * Writes problems as token sequences in a {@link Format} and reads generated answers back.
@@ -65,8 +66,11 @@ public final class Codec {
 
     /** Any answer value (e.g. f^) written as the format writes answers. */
     public String writeAnswer(BigInteger value) {
-        return write(value, format.padded() ? format.answerWidth() : 0, format.answerWidth(), format.reverseAnswer(),
-                "answer");
+        return writeAnswer(value, format.padded() ? format.answerWidth() : 0);
+    }
+
+    private String writeAnswer(BigInteger value, int padTo) {
+        return write(value, padTo, format.answerWidth(), format.reverseAnswer(), "answer");
     }
 
     private String operand(BigInteger x, int padTo) {
@@ -90,27 +94,39 @@ public final class Codec {
 
     /** Encodes a problem with its true answer, padded as the format says. */
     public EncodedExample encode(Problem p) {
-        return format.padded() ? encode(p, format.width()) : encodeWritten(p, 0, 0);
+        int operandPad = format.padded() ? format.width() : 0;
+        int answerPad = format.padded() ? format.answerWidth() : 0;
+        return encodeWritten(p, task.apply(p.a(), p.b()), operandPad, answerPad);
     }
 
     /**
      * Encodes a problem of a padded format with its operands padded to {@code padWidth} digits instead of W, and its
-     * answer's padding shrunk by as much (answerWidth - (W - padWidth) digits). Training draws such narrower layouts
-     * so that where a digit sits in the sequence does not say which place it is (see {@link #narrowestPadding}).
+     * answer's padding shrunk by as much (answerWidth - (W - padWidth) digits).
      *
      * @throws IllegalArgumentException when padWidth is outside [{@link #narrowestPadding}(p), W] or the format is
      *                                  unpadded
      */
     public EncodedExample encode(Problem p, int padWidth) {
+        return encode(p, (narrowest, widest) -> padWidth);
+    }
+
+    /**
+     * As {@link #encode(Problem, int)}, at the width {@code choose} picks from the widths that hold the problem,
+     * given as (narrowest, W). Training draws such narrower layouts so that where a digit sits in the sequence does
+     * not say which place it is; the answer is computed once for the range and the encoding.
+     */
+    public EncodedExample encode(Problem p, IntBinaryOperator choose) {
         if (!format.padded()) {
             throw new IllegalArgumentException("an unpadded format has no padding width to choose");
         }
-        int lo = narrowestPadding(p);
+        BigInteger answer = task.apply(p.a(), p.b());
+        int lo = narrowestPadding(p, answer);
+        int padWidth = choose.applyAsInt(lo, format.width());
         if (padWidth < lo || padWidth > format.width()) {
             throw new IllegalArgumentException("padding width " + padWidth + " is outside " + lo + ".."
                     + format.width() + " for " + p);
         }
-        return encodeWritten(p, padWidth, format.answerWidth() - (format.width() - padWidth));
+        return encodeWritten(p, answer, padWidth, format.answerWidth() - (format.width() - padWidth));
     }
 
     /**
@@ -119,15 +135,19 @@ public final class Codec {
      * answer digit has operand places of its significance).
      */
     public int narrowestPadding(Problem p) {
+        return narrowestPadding(p, task.apply(p.a(), p.b()));
+    }
+
+    private int narrowestPadding(Problem p, BigInteger answer) {
         int digits = Math.max(Radix.digitCount(p.a(), task.base()), Radix.digitCount(p.b(), task.base()));
-        int answerDigits = Radix.digitCount(task.apply(p.a(), p.b()), task.base());
+        int answerDigits = Radix.digitCount(answer, task.base());
         return Math.min(format.width(), Math.max(digits, answerDigits + format.width() - format.answerWidth()));
     }
 
-    private EncodedExample encodeWritten(Problem p, int operandPad, int answerPad) {
+    private EncodedExample encodeWritten(Problem p, BigInteger answer, int operandPad, int answerPad) {
         String a = operand(p.a(), operandPad);
         String b = operand(p.b(), operandPad);
-        String c = write(task.apply(p.a(), p.b()), answerPad, format.answerWidth(), format.reverseAnswer(), "answer");
+        String c = writeAnswer(answer, answerPad);
         int n = 1 + a.length() + 1 + b.length() + 1 + c.length() + 1 + 1;
         int[] tokens = new int[n];
         float[] mask = new float[n];
