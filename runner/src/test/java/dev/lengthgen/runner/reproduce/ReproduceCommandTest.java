@@ -79,6 +79,17 @@ class ReproduceCommandTest {
         List<RunPlan> mod = ExperimentCatalog.named("modular-addition").plan(options(Scale.TINY, 3));
         assertEquals(List.of("p100-seed0", "p100-seed1", "p100-seed2", "p101-seed0", "p101-seed1", "p101-seed2"),
                 mod.stream().map(RunPlan::id).toList());
+        // Modular addition pads its training examples to random widths at tiny scale only; the paper's scale keeps
+        // the paper's layout, and so does modular multiplication.
+        for (Scale scale : Scale.values()) {
+            for (String name : List.of("modular-addition", "base-alignment", "modular-multiplication")) {
+                boolean random = scale == Scale.TINY && !name.equals("modular-multiplication");
+                for (RunPlan p : ExperimentCatalog.named(name).plan(options(scale, 1))) {
+                    assertEquals("ape", p.pos(), p.id());
+                    assertEquals(random, p.trainArgs().contains("--random-padding"), name + " " + scale + " " + p.id());
+                }
+            }
+        }
     }
 
     @Test
