@@ -15,14 +15,16 @@ import java.util.Locale;
  * first-order signal), while the mix learns in about a minute. Nothing longer than n digits is ever seen, so the
  * theory's outward predictions are those of D_n; lengths inside the mix are ID.
  *
- * <p>Modular addition trains a narrower model (64 dims) at lr 1e-3 for 9000 steps. At lr 3e-3 and 128 dims, p = 101
+ * <p>Modular addition trains a narrower model (64 dims) at lr 1e-3 for 12000 steps. At lr 3e-3 and 128 dims, p = 101
  * learned its 3-digit sums late or not at all within 6000 steps (57-98% by seed); at 1e-3 the slowest seed reached
  * 83% by step 4000 at 128 dims and 86% by step 5000 at 64 dims, and 64 dims run twice as fast. It also pads each
  * training example to a random width ({@link #APE_RANDOM_PADDING}). Padded to W, a run either ignores the high places
  * that were always zero in training or not, by the seed, and decides it by step ~3000: one run got even its units digit
- * right only 73% of the time at 4 digits. With random widths p = 100 went from 90.8 / 79.6 / 63.5 / 50.9% to 100 /
- * 94.3 / 80.9 / 65.6% at 4-7 digits, and p = 101 from 3.8% to 1.0% at 4 digits, where the theory says 0 (3 seeds,
- * 1000 problems per length). Dropout 0.2 made p = 100 more robust still but kept p = 101 at 16% ID after 5000 steps.
+ * right only 73% of the time at 4 digits. Measured at 9000 steps over 3 seeds (1000 problems per length), random
+ * widths took p = 100 from 90.8 / 79.6 / 63.5 / 50.9% to 100 / 94.3 / 80.9 / 65.6% at 4-7 digits, and p = 101 from
+ * 3.8% to 1.0% at 4 digits, where the theory says 0. 12000 steps then took p = 101 from 96.6 to 98.6% at 3 digits and
+ * p = 100 to 98.3 / 96.2 / 88.5 / 80.0%. Dropout, even 0.05, made p = 100 more robust but kept p = 101 from learning
+ * (16% or less at 3 digits after 5000-7000 steps).
  *
  * <p><b>Paper scale.</b> The paper's configuration: W = 20, the mini preset (6 layers x 6 heads x 384), batch 64, lr
  * 1e-3 with 100 warmup steps then cosine to 1e-4 (addition) or constant (multiplication), dropout 0.2 (addition) or 0.1
@@ -133,7 +135,7 @@ public final class ExperimentCatalog {
             case "mul", "mod-mul" -> new Recipe(5, "1:1,2:2", "1-5", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f,
                     100, true, 250, 200, 1000, false);
             // Modular addition: the narrower model at the lower rate learns p = 101's three-digit sums in time.
-            default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODULAR_MODEL, 9000, 64, 1e-3f, "cosine", 1e-4f, 100,
+            default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODULAR_MODEL, 12_000, 64, 1e-3f, "cosine", 1e-4f, 100,
                     true, 250, 200, 1000, false);
         };
     }
