@@ -61,8 +61,8 @@ public final class ExperimentCatalog {
 
     public static final List<Experiment> ALL = List.of(
             new Experiment("addition-ape", 1,
-                    "Addition with learned absolute position embeddings (APE), trained on a mix of lengths up to n digits and "
-                            + "tested on every length up to the format's width.",
+                    "Addition with learned absolute position embeddings (APE), trained on a mix of lengths up to n "
+                            + "digits and tested on every length up to the format's width.",
                     "ID ~100%; outward exact match ~0% because the model learns the truncated sum "
                             + "f^(a,b) = (a mod B^n) + (b mod B^n); accuracy against f^ stays high; per place, places "
                             + "1..n right and higher places wrong.",
