@@ -18,7 +18,7 @@ import java.util.Locale;
  * <p>Modular addition trains a narrower model (64 dims) at lr 1e-3 for 12000 steps. At lr 3e-3 and 128 dims, p = 101
  * learned its 3-digit sums late or not at all within 6000 steps (57-98% by seed); at 1e-3 the slowest seed reached
  * 83% by step 4000 at 128 dims and 86% by step 5000 at 64 dims, and 64 dims run twice as fast. It also pads each
- * training example to a random width ({@link #APE_RANDOM_PADDING}). Padded to W, a run either ignores the high places
+ * training example to a random width (see {@link #recipe}). Padded to W, a run either ignores the high places
  * that were always zero in training or not, by the seed, and decides it by step ~3000: one run got even its units digit
  * right only 73% of the time at 4 digits. Measured at 9000 steps over 3 seeds (1000 problems per length), random
  * widths took p = 100 from 90.8 / 79.6 / 63.5 / 50.9% to 100 / 94.3 / 80.9 / 65.6% at 4-7 digits, and p = 101 from
@@ -45,14 +45,6 @@ public final class ExperimentCatalog {
         return List.of("--pos", "coupling", "--max-offset", task.equals("add") ? "20" : "10", "--random-padding");
     }
     static final List<String> APE = List.of("--pos", "ape");
-    /**
-     * APE with each training example padded to a random width, for modular addition at tiny scale. Padded to W, the
-     * never-varying zeros of the high places sit at fixed positions, where a model can park attention for free (in a
-     * PyTorch model of the same setup, each second-layer head put 25-43% of the answer positions' attention there);
-     * nonzero digits there at test then disturb every position. Only where the numbers sit varies: they are still
-     * D_n's, and the tests keep the paper's layout.
-     */
-    static final List<String> APE_RANDOM_PADDING = List.of("--pos", "ape", "--random-padding");
 
     private static final List<String> TINY_MODEL = List.of("--layers", "2", "--heads", "4", "--dim", "128",
             "--dropout", "0");
@@ -125,18 +117,23 @@ public final class ExperimentCatalog {
         if (scale == Scale.PAPER) {
             List<String> model = List.of("--preset", "mini", "--dropout", mul ? "0.1" : "0.2");
             return new Recipe(20, "1-4", "1-10", model, 10_000, 64, 1e-3f, mul ? "const" : "cosine", 1e-4f, 100,
-                    true, 500, 200, 1000, false);
+                    true, 500, 200, 1000, false, false);
         }
         return switch (task) {
             // Inward needs a length shorter than every trained one: 1 digit, never trained, both operands short.
             case "add" -> new Recipe(6, "2:1,3:2", "1-6", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f, 100, true,
-                    250, 200, 1000, false);
+                    250, 200, 1000, false, false);
             // Products of 3-digit numbers take a tiny model far longer to learn than the other tasks: n = 2.
             case "mul", "mod-mul" -> new Recipe(5, "1:1,2:2", "1-5", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f,
-                    100, true, 250, 200, 1000, false);
-            // Modular addition: the narrower model at the lower rate learns p = 101's three-digit sums in time.
+                    100, true, 250, 200, 1000, false, false);
+            // Modular addition: the narrower model at the lower rate learns p = 101's three-digit sums in time. Each
+            // training example is padded to a random width: padded to W, the never-varying zeros of the high places
+            // sit at fixed positions, where a model can park attention for free (in a PyTorch model of the same
+            // setup, each second-layer head put 25-43% of the answer positions' attention there), and nonzero digits
+            // there at test disturb every position. Only where the numbers sit varies: they are still D_n's, and the
+            // tests keep the paper's layout.
             default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODULAR_MODEL, 12_000, 64, 1e-3f, "cosine", 1e-4f, 100,
-                    true, 250, 200, 1000, false);
+                    true, 250, 200, 1000, false, true);
         };
     }
 
@@ -148,12 +145,12 @@ public final class ExperimentCatalog {
         }
         if (task.equals("mul")) { // answers twice as wide as the operands: nothing to couple the high places with
             return new Recipe(6, r.trainDigits(), "1-6", r.model(), r.steps(), r.batch(), r.lr(), r.schedule(),
-                    r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), false);
+                    r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), false, false);
         }
         // Outward accuracy keeps rising long after ID is learned: without random padding 6 digits reached 80-88% at
         // 4500 steps and 83-91% (two seeds) at 12000; with it, 92-96% at 12000 (three seeds, 1000 problems per length).
         return new Recipe(10, "1:1,2:1,3:2", "1-9", r.model(), 12_000, r.batch(), r.lr(), r.schedule(), r.minLr(),
-                r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), true);
+                r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), true, false);
     }
 
     private static List<RunPlan> single(Experiment e, ExperimentOptions o, String task, List<String> pos,
@@ -171,7 +168,7 @@ public final class ExperimentCatalog {
         Recipe r = recipe(o.scale(), task).with(o);
         for (long p : e.moduli(o)) {
             for (int seed = 0; seed < o.seeds(); seed++) {
-                runs.add(plan("p" + p + "-seed" + seed, "p=" + p, task, p, base, modularPositions(o, task), seed, r));
+                runs.add(plan("p" + p + "-seed" + seed, "p=" + p, task, p, base, APE, seed, r));
             }
         }
         return runs;
@@ -196,15 +193,10 @@ public final class ExperimentCatalog {
         for (long[] pb : grid) {
             for (int seed = 0; seed < o.seeds(); seed++) {
                 runs.add(plan("p" + pb[0] + "-base" + pb[1] + "-seed" + seed, "p=" + pb[0] + " base " + pb[1],
-                        "mod-add", pb[0], (int) pb[1], modularPositions(o, "mod-add"), seed, r));
+                        "mod-add", pb[0], (int) pb[1], APE, seed, r));
             }
         }
         return runs;
-    }
-
-    /** Modular addition pads to a random width at tiny scale (see {@link #APE_RANDOM_PADDING}); the rest keeps W. */
-    private static List<String> modularPositions(ExperimentOptions o, String task) {
-        return o.scale() == Scale.TINY && task.equals("mod-add") ? APE_RANDOM_PADDING : APE;
     }
 
     private static String id(String group, int seed) {

@@ -17,10 +17,11 @@ import java.util.List;
  * @param coupledAnswer for position coupling: operands one digit wider than the longest test, and the answer as wide
  *                     as the operands, so that every answer place has operand places (zeros at least) to couple
  *                     with; without them the last answer digit attends to nothing it was trained on and goes wrong
+ * @param randomPadding whether training pads each example to a random width (--random-padding); tests keep W
  */
 public record Recipe(int width, String trainDigits, String testDigits, List<String> model, int steps, int batch,
                      float lr, String schedule, float minLr, int warmup, boolean balanced, int evalEvery,
-                     int evalSamples, int evalCount, boolean coupledAnswer) {
+                     int evalSamples, int evalCount, boolean coupledAnswer, boolean randomPadding) {
 
     /** This recipe with the user's overrides (test lengths widen the format when they need to). */
     public Recipe with(ExperimentOptions o) {
@@ -34,7 +35,7 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
         int every = Math.min(evalEvery, n);
         int count = o.evalCount() != null ? o.evalCount() : evalCount;
         return new Recipe(w, trainDigits, test, model, n, batch, lr, schedule, minLr, Math.min(warmup, n / 2),
-                balanced, every, evalSamples, count, coupledAnswer);
+                balanced, every, evalSamples, count, coupledAnswer, randomPadding);
     }
 
     public DigitSpec test() {
@@ -52,6 +53,9 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
         add(a, "test-digits", testDigits);
         if (balanced) {
             a.add("--balance-lengths");
+        }
+        if (randomPadding) {
+            a.add("--random-padding");
         }
         a.addAll(model);
         add(a, "steps", steps);
