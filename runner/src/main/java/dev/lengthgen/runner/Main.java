@@ -69,7 +69,8 @@ public final class Main {
                 return EXIT_OK;
             }
             for (Option given : line.getOptions()) {
-                if (given.hasArg() && line.getOptionValues(given.getLongOpt()).length > 1) {
+                String[] values = given.hasArg() ? line.getOptionValues(given.getLongOpt()) : null;
+                if (values != null && values.length > 1) { // null: an optional value left out
                     throw new UsageException("--" + given.getLongOpt() + " is given more than once: keep one");
                 }
             }

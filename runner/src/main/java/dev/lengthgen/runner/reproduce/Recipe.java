@@ -1,5 +1,6 @@
 package dev.lengthgen.runner.reproduce;
 
+import dev.lengthgen.runner.train.RandomPadding;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 
 import java.util.ArrayList;
@@ -17,11 +18,11 @@ import java.util.List;
  * @param coupledAnswer for position coupling: operands one digit wider than the longest test, and the answer as wide
  *                     as the operands, so that every answer place has operand places (zeros at least) to couple
  *                     with; without them the last answer digit attends to nothing it was trained on and goes wrong
- * @param randomPadding whether training pads each example to a random width (--random-padding); tests keep W
+ * @param randomPadding how training pads its examples (--random-padding K, --random-padding-share F); tests keep W
  */
 public record Recipe(int width, String trainDigits, String testDigits, List<String> model, int steps, int batch,
                      float lr, String schedule, float minLr, int warmup, boolean balanced, int evalEvery,
-                     int evalSamples, int evalCount, boolean coupledAnswer, boolean randomPadding) {
+                     int evalSamples, int evalCount, boolean coupledAnswer, RandomPadding randomPadding) {
 
     /** This recipe with the user's overrides (test lengths widen the format when they need to). */
     public Recipe with(ExperimentOptions o) {
@@ -54,8 +55,11 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
         if (balanced) {
             a.add("--balance-lengths");
         }
-        if (randomPadding) {
-            a.add("--random-padding");
+        if (randomPadding.on()) {
+            add(a, "random-padding", randomPadding.narrower());
+            if (randomPadding.share() < 1) {
+                add(a, "random-padding-share", randomPadding.share());
+            }
         }
         a.addAll(model);
         add(a, "steps", steps);

@@ -25,22 +25,21 @@ public final class BatchBuilder {
     private final int T;
     private final PositionIds positions;
     private final long seed;
-    private final boolean randomPadding;
+    private final RandomPadding randomPadding;
 
     /** @param T positions per row: the longest encoded sequence minus one */
     public BatchBuilder(Codec codec, int T) {
-        this(codec, T, PositionConfig.ape(), 0, false);
+        this(codec, T, PositionConfig.ape(), 0, RandomPadding.NONE);
     }
 
     /**
      * @param T             positions per row: the longest encoded sequence minus one
      * @param position      the model's position scheme
      * @param seed          the run's seed, for the training draws
-     * @param randomPadding training rows pad each example to a width drawn uniformly from
-     *                      [{@link Codec#narrowestPadding}, W] (padded formats only); evaluation always pads to W
+     * @param randomPadding how training rows pad their examples (padded formats only); evaluation always pads to W
      */
-    public BatchBuilder(Codec codec, int T, PositionConfig position, long seed, boolean randomPadding) {
-        if (randomPadding && !codec.format().padded()) {
+    public BatchBuilder(Codec codec, int T, PositionConfig position, long seed, RandomPadding randomPadding) {
+        if (randomPadding.on() && !codec.format().padded()) {
             throw new IllegalArgumentException("random padding needs a padded format");
         }
         this.codec = codec;
@@ -100,9 +99,9 @@ public final class BatchBuilder {
     }
 
     private EncodedExample encode(Problem p, SplittableRandom rng) {
-        if (rng == null || !randomPadding) {
+        if (rng == null || !randomPadding.on()) {
             return codec.encode(p);
         }
-        return codec.encode(p, (narrowest, widest) -> narrowest + rng.nextInt(widest - narrowest + 1));
+        return codec.encode(p, (narrowest, widest) -> randomPadding.draw(narrowest, widest, rng));
     }
 }

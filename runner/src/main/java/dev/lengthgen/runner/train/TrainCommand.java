@@ -76,9 +76,13 @@ public final class TrainCommand implements Command {
         o.addOption(Flags.valued("grad-clip", "G", "global gradient-norm clip, 0 for none (default 1.0)"));
         o.addOption(Flags.valued("eval-every", "N", "evaluate and checkpoint every N steps (default 500)"));
         o.addOption(Flags.valued("log-every", "N", "write a metrics line every N steps (default 10)"));
-        o.addOption(Option.builder().longOpt("random-padding")
-                .desc("pad each training example to a random width up to W (the answer's padding shrinks with it), so"
-                        + " that a digit's place cannot be read from where it sits; tests stay padded to W").build());
+        o.addOption(Option.builder().longOpt("random-padding").hasArg().optionalArg(true).argName("K")
+                .desc("pad each training example to a random width from W - K to W (default K: any width that holds"
+                        + " it), so that a digit's place cannot be read from where it sits; an add or mul answer's"
+                        + " padding shrinks with the operands', a modular answer keeps its width; tests stay padded"
+                        + " to W").build());
+        o.addOption(Flags.valued("random-padding-share", "F", "with --random-padding: the share of training examples"
+                + " padded to a random width, the others to W (default 1)"));
         o.addOption(Flags.valued("eval-samples", "N", "test problems per length for evaluations during training (default 200)"));
         o.addOption(Option.builder().longOpt("profile")
                 .desc("time every task of every training step and print the per-op table at the end").build());
@@ -236,8 +240,8 @@ public final class TrainCommand implements Command {
         int evalSamples = Flags.intValue(line, "eval-samples", 200, 1, 1_000_000);
         String backend = BackendOptions.name(line, "auto");
         int threads = Flags.intValue(line, "threads", 0, 0, 1024);
-        boolean randomPadding = line.hasOption("random-padding");
-        if (randomPadding && !task.format().padded()) {
+        RandomPadding randomPadding = randomPadding(line, task.format().width());
+        if (randomPadding.on() && !task.format().padded()) {
             throw new UsageException("--random-padding varies the zero padding, which --no-padding removes: drop one"
                     + " of them");
         }
@@ -253,6 +257,23 @@ public final class TrainCommand implements Command {
                 trainSize, task.balanceLengths(), randomPadding, model, steps,
                 batch, new LrSchedule(kind, lr, minLr, warmup, steps), adamw, evalEvery, logEvery, evalSamples,
                 task.seed(), backend, line.getOptionValue("device"), threads, args);
+    }
+
+    /** --random-padding [K] (no value: W, any width) and --random-padding-share F. */
+    private static RandomPadding randomPadding(CommandLine line, int width) throws UsageException {
+        if (!line.hasOption("random-padding")) {
+            if (line.hasOption("random-padding-share")) {
+                throw new UsageException("--random-padding-share needs --random-padding: add it or drop the share");
+            }
+            return RandomPadding.NONE;
+        }
+        int narrower = line.getOptionValue("random-padding") == null ? width
+                : Flags.intValue(line, "random-padding", width, 1, width);
+        float share = Flags.floatValue(line, "random-padding-share", 1f, 0f, 1f);
+        if (share == 0f) {
+            throw new UsageException("--random-padding-share must be above 0 (got 0): drop --random-padding instead");
+        }
+        return new RandomPadding(narrower, share);
     }
 
     /** Rebuilds a run's settings from its config.json, with --steps (and the backend flags) of this invocation. */
@@ -315,7 +336,8 @@ public final class TrainCommand implements Command {
         o.addProperty("sampler", s.sampler().cliName());
         o.addProperty("train_size", s.trainSize());
         o.addProperty("balance_lengths", s.balanceLengths());
-        o.addProperty("random_padding", s.randomPadding());
+        o.addProperty("random_padding", s.randomPadding().narrower());
+        o.addProperty("random_padding_share", s.randomPadding().share());
         o.add("model", GSON.toJsonTree(s.model()));
         o.addProperty("steps", s.steps());
         o.addProperty("batch", s.batch());

@@ -18,12 +18,12 @@ import java.util.List;
  *
  * @param args        the command-line arguments it was built from (stored in config.json so --resume can rebuild it)
  * @param balanceLengths whether batches draw each training length at its weight ({@link Dataset})
- * @param randomPadding whether training pads each example to a random width up to W ({@link BatchBuilder})
+ * @param randomPadding how training pads its examples ({@link RandomPadding})
  * @param sampler     the training generator (A: D_n, B: D~_n); testSampler the test sets' generator
  * @param evalSamples test problems per length for the evaluations during training
  */
 public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train, DigitSpec test, Sampler sampler,
-                            Sampler testSampler, int trainSize, boolean balanceLengths, boolean randomPadding,
+                            Sampler testSampler, int trainSize, boolean balanceLengths, RandomPadding randomPadding,
                             GptConfig model, int steps, int batch, LrSchedule schedule,
                             AdamWConfig adamw, int evalEvery, int logEvery, int evalSamples, long seed,
                             String backend, String device, int threads, List<String> args) {

@@ -86,7 +86,12 @@ class ReproduceCommandTest {
                 boolean random = scale == Scale.TINY && !name.equals("modular-multiplication");
                 for (RunPlan p : ExperimentCatalog.named(name).plan(options(scale, 1))) {
                     assertEquals("ape", p.pos(), p.id());
-                    assertEquals(random, p.trainArgs().contains("--random-padding"), name + " " + scale + " " + p.id());
+                    List<String> args = p.trainArgs();
+                    assertEquals(random, args.contains("--random-padding"), name + " " + scale + " " + p.id());
+                    if (random) { // at most one digit narrower than W, every example drawn
+                        assertEquals("1", args.get(args.indexOf("--random-padding") + 1), p.id());
+                        assertFalse(args.contains("--random-padding-share"), p.id());
+                    }
                 }
             }
         }

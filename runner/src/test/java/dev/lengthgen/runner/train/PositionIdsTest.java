@@ -108,7 +108,7 @@ class PositionIdsTest {
     @Test
     void trainingBatchesRepeatTheirDrawsAndEvaluationHasNone() {
         Codec codec = new Codec(ADD, LSB_FIRST);
-        BatchBuilder builder = new BatchBuilder(codec, 12, COUPLING.withMaxOffset(20), 7, false);
+        BatchBuilder builder = new BatchBuilder(codec, 12, COUPLING.withMaxOffset(20), 7, RandomPadding.NONE);
         List<Problem> problems = List.of(Problem.of(12, 345), Problem.of(999, 1), Problem.of(5, 5));
         Batch first = builder.buildTraining(problems, 4);
         assertArrayEquals(first.positions(), builder.buildTraining(problems, 4).positions());
@@ -118,7 +118,7 @@ class PositionIdsTest {
                 Arrays.copyOf(eval, 12));
         // alibi and t5 share one bias per batch: every row gets the same randomized ids.
         BatchBuilder alibi = new BatchBuilder(codec, 12,
-                PositionConfig.of(PositionConfig.Scheme.ALIBI).withRandomRange(50), 7, false);
+                PositionConfig.of(PositionConfig.Scheme.ALIBI).withRandomRange(50), 7, RandomPadding.NONE);
         int[] ids = alibi.buildTraining(problems, 0).positions();
         assertArrayEquals(Arrays.copyOfRange(ids, 0, 12), Arrays.copyOfRange(ids, 24, 36));
     }
@@ -127,10 +127,33 @@ class PositionIdsTest {
     void randomPaddingDrawsEveryWidthAtTrainingAndPadsToWAtEvaluation() {
         Format coupled = Format.defaults(ADD, 6).withAnswerWidth(6); // 2W + answer width + 5 = 23 tokens at most
         Codec codec = new Codec(ADD, coupled);
-        BatchBuilder builder = new BatchBuilder(codec, 22, COUPLING.withMaxOffset(0), 3, true);
         Problem p = Problem.of(349, 605); // sum 954: the narrowest padding is 3 digits
+        BatchBuilder any = new BatchBuilder(codec, 22, COUPLING.withMaxOffset(0), 3, new RandomPadding(6, 1));
+        assertEquals(new TreeSet<>(List.of(3, 4, 5, 6)), widthsDrawn(any, codec, coupled, p));
+        // At most K = 1 narrower than W: only 5 and 6.
+        BatchBuilder oneNarrower = new BatchBuilder(codec, 22, COUPLING.withMaxOffset(0), 3, new RandomPadding(1, 1));
+        assertEquals(new TreeSet<>(List.of(5, 6)), widthsDrawn(oneNarrower, codec, coupled, p));
+        assertArrayEquals(Arrays.copyOf(codec.encode(p).tokens(), 22), any.build(List.of(p)).tokens());
+        assertThrows(IllegalArgumentException.class,
+                () -> new BatchBuilder(new Codec(ADD, coupled.withPadded(false)), 22, COUPLING, 3, new RandomPadding(6, 1)));
+        assertThrows(IllegalArgumentException.class, () -> new RandomPadding(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new RandomPadding(1, 0));
+        // A share of 0.5: half the examples padded to W, the other half drawn from {5, 6}: a quarter at 5.
+        RandomPadding half = new RandomPadding(1, 0.5);
+        SplittableRandom rng = new SplittableRandom(11);
+        int narrowed = 0;
+        for (int i = 0; i < 4000; i++) {
+            int w = half.draw(3, 6, rng);
+            assertTrue(w == 5 || w == 6, "width " + w);
+            narrowed += w == 5 ? 1 : 0;
+        }
+        assertTrue(narrowed > 850 && narrowed < 1150, narrowed + " of 4000 narrowed");
+    }
+
+    /** The widths 200 training draws of p pad it to, each row checked against the codec at that width. */
+    private static Set<Integer> widthsDrawn(BatchBuilder builder, Codec codec, Format format, Problem p) {
         int pad = codec.vocabulary().pad();
-        Set<Integer> lengths = new TreeSet<>();
+        Set<Integer> widths = new TreeSet<>();
         for (int draw = 0; draw < 200; draw++) {
             Batch b = builder.buildTraining(List.of(p), draw);
             int len = 0;
@@ -138,17 +161,14 @@ class PositionIdsTest {
                 len++;
             }
             int width = (len - 4) / 3; // inputs: bos, operands, '+', '=', answer, ';' (the eos is only a target)
-            lengths.add(width);
+            widths.add(width);
             EncodedExample e = codec.encode(p, width);
             assertArrayEquals(Arrays.copyOf(e.tokens(), len), Arrays.copyOf(b.tokens(), len));
             // Coupling ids follow the digits' places, whatever the width: the units of both operands share id 1.
-            assertArrayEquals(new PositionIds(COUPLING.withMaxOffset(0), coupled).evaluation(e, len),
+            assertArrayEquals(new PositionIds(COUPLING.withMaxOffset(0), format).evaluation(e, len),
                     Arrays.copyOf(b.positions(), len));
         }
-        assertEquals(new TreeSet<>(List.of(3, 4, 5, 6)), lengths);
-        assertArrayEquals(Arrays.copyOf(codec.encode(p).tokens(), 22), builder.build(List.of(p)).tokens());
-        assertThrows(IllegalArgumentException.class,
-                () -> new BatchBuilder(new Codec(ADD, coupled.withPadded(false)), 22, COUPLING, 3, true));
+        return widths;
     }
 
     @Test

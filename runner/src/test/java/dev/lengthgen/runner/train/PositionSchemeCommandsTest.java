@@ -75,7 +75,22 @@ class PositionSchemeCommandsTest {
                 run.toString()));
         assertEquals(0, train.code(), train.err());
         String config = Files.readString(run.resolve(RunDirectory.CONFIG));
-        assertTrue(config.contains("\"random_padding\": true"), config);
+        assertTrue(config.contains("\"random_padding\": 4"), config); // no K: any width, up to W = 4 narrower
+        Path bounded = tmp.resolve("random-padding-1");
+        CliRun one = CliRun.of(args("train", TINY, "--random-padding", "1", "--out", bounded.toString()));
+        assertEquals(0, one.code(), one.err());
+        String oneConfig = Files.readString(bounded.resolve(RunDirectory.CONFIG));
+        assertTrue(oneConfig.contains("\"random_padding\": 1"), oneConfig);
+        assertTrue(oneConfig.contains("\"random_padding_share\": 1.0"), oneConfig);
+        CliRun.assertUsage("--random-padding-share needs --random-padding",
+                args("train", TINY, "--random-padding-share", "0.5", "--out", tmp.resolve("bad").toString()));
+        CliRun.assertUsage("--random-padding-share must be between 0.0 and 1.0, got 2",
+                args("train", TINY, "--random-padding", "--random-padding-share", "2", "--out",
+                        tmp.resolve("bad").toString()));
+        CliRun.assertUsage("--random-padding must be between 1 and 4, got 5",
+                args("train", TINY, "--random-padding", "5", "--out", tmp.resolve("bad").toString()));
+        CliRun.assertUsage("--random-padding needs a whole number, got 'x'",
+                args("train", TINY, "--random-padding", "x", "--out", tmp.resolve("bad").toString()));
         CliRun.assertUsage("--random-padding varies the zero padding, which --no-padding removes",
                 args("train", TINY, "--random-padding", "--no-padding", "--out", tmp.resolve("bad").toString()));
         assertTrue(!Files.exists(tmp.resolve("bad")), "a refused run writes nothing");

@@ -101,7 +101,8 @@ public final class Codec {
 
     /**
      * Encodes a problem of a padded format with its operands padded to {@code padWidth} digits instead of W, and its
-     * answer's padding shrunk by as much (answerWidth - (W - padWidth) digits).
+     * answer's padding shrunk by as much as the task's widest answer shrinks from W to padWidth ({@link
+     * #answerPadding}).
      *
      * @throws IllegalArgumentException when padWidth is outside [{@link #narrowestPadding}(p), W] or the format is
      *                                  unpadded
@@ -126,13 +127,27 @@ public final class Codec {
             throw new IllegalArgumentException("padding width " + padWidth + " is outside " + lo + ".."
                     + format.width() + " for " + p);
         }
-        return encodeWritten(p, answer, padWidth, format.answerWidth() - (format.width() - padWidth));
+        return encodeWritten(p, answer, padWidth, answerPadding(padWidth));
+    }
+
+    /**
+     * The answer's padding when the operands are padded to {@code padWidth}. A modular answer's width comes from p,
+     * not from W, so it keeps answerWidth: narrowing it would move the answer's places with the width drawn, when
+     * only where the operands sit should vary. Otherwise answerWidth less the digits by which the widest answer
+     * shrinks from W-digit to padWidth-digit operands (one per operand digit for addition, two for multiplication),
+     * so that every answer place keeps its significance relative to the operands' (position coupling needs that).
+     */
+    private int answerPadding(int padWidth) {
+        if (task.op().isModular()) {
+            return format.answerWidth();
+        }
+        return format.answerWidth() - (task.maxAnswerDigits(format.width()) - task.maxAnswerDigits(padWidth));
     }
 
     /**
      * The narrowest operand padding of a padded format that still holds the problem: its operands' digits, and an
-     * answer that fits its shrunk padding, so that every answer place keeps its layout (for position coupling, every
-     * answer digit has operand places of its significance).
+     * answer that fits the padding {@link #answerPadding} gives it there (for position coupling, every answer digit
+     * then has operand places of its significance).
      */
     public int narrowestPadding(Problem p) {
         return narrowestPadding(p, task.apply(p.a(), p.b()));
@@ -141,7 +156,11 @@ public final class Codec {
     private int narrowestPadding(Problem p, BigInteger answer) {
         int digits = Math.max(Radix.digitCount(p.a(), task.base()), Radix.digitCount(p.b(), task.base()));
         int answerDigits = Radix.digitCount(answer, task.base());
-        return Math.min(format.width(), Math.max(digits, answerDigits + format.width() - format.answerWidth()));
+        int w = Math.max(1, digits);
+        while (w < format.width() && answerPadding(w) < answerDigits) {
+            w++;
+        }
+        return w;
     }
 
     private EncodedExample encodeWritten(Problem p, BigInteger answer, int operandPad, int answerPad) {

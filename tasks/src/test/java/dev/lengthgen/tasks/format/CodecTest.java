@@ -72,11 +72,19 @@ class CodecTest {
         assertEquals(4, coupled.narrowestPadding(p));
         assertEquals("^0349+0705=4501;$", coupled.vocabulary().decode(coupled.encode(p, 4).tokens()));
         assertEquals(3, coupled.narrowestPadding(Problem.of(349, 605)));
-        // A modular answer (two digits for p = 100) loses its padding first: at width 5 it is written "7".
+        // A modular answer (two digits for p = 100) keeps its width at every operand width.
         ArithmeticTask mod = new ArithmeticTask(Operation.MOD_ADD, 10, 100);
         Codec modular = new Codec(mod, Format.defaults(mod, 6));
-        assertEquals(5, modular.narrowestPadding(Problem.of(3, 4)));
-        assertEquals("^00003+00004=7;$", modular.vocabulary().decode(modular.encode(Problem.of(3, 4), 5).tokens()));
+        assertEquals(1, modular.narrowestPadding(Problem.of(3, 4)));
+        assertEquals("^00003+00004=70;$", modular.vocabulary().decode(modular.encode(Problem.of(3, 4), 5).tokens()));
+        assertEquals("^3+4=70;$", modular.vocabulary().decode(modular.encode(Problem.of(3, 4), 1).tokens()));
+        assertEquals(2, modular.narrowestPadding(Problem.of(99, 98)));
+        // A product loses two answer digits per operand digit: at width 2 of W = 3, 12 x 34 = 408 is written 0408.
+        ArithmeticTask mul = new ArithmeticTask(Operation.MUL, 10, 0);
+        Codec product = new Codec(mul, Format.defaults(mul, 3));
+        assertEquals(2, product.narrowestPadding(Problem.of(12, 34)));
+        assertEquals("^012+034=804000;$", product.vocabulary().decode(product.encode(Problem.of(12, 34)).tokens()));
+        assertEquals("^12+34=8040;$", product.vocabulary().decode(product.encode(Problem.of(12, 34), 2).tokens()));
         assertThrows(IllegalArgumentException.class,
                 () -> new Codec(ADD, Format.defaults(ADD, 6).withPadded(false)).encode(p, 6));
     }
