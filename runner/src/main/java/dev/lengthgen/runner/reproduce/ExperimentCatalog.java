@@ -19,9 +19,9 @@ import java.util.Locale;
  *
  * <p>Modular addition trains a narrower model (64 dims) at lr 1e-3 for 12000 steps. At lr 3e-3 and 128 dims, p = 101
  * learned its 3-digit sums late or not at all within 6000 steps (57-98% by seed); at 1e-3 the slowest seed reached
- * 83% by step 4000 at 128 dims and 86% by step 5000 at 64 dims, and 64 dims run twice as fast. It
- * also pads each training example to W - 1 or W digits at random (see {@link #recipe}). Dropout, even 0.05, made
- * p = 100 more robust outward but kept p = 101 from learning (16% or less at 3 digits after 5000-7000 steps).
+ * 83% by step 4000 at 128 dims and 86% by step 5000 at 64 dims, and 64 dims run twice as fast. It also pads each
+ * training example to W - 1 or W digits at random (see {@link #recipe}). Dropout, even 0.05, made p = 100 more robust
+ * outward but kept p = 101 from learning (16% or less at 3 digits after 5000-7000 steps).
  *
  * <p><b>Paper scale.</b> The paper's configuration: W = 20, the mini preset (6 layers x 6 heads x 384), batch 64, lr
  * 1e-3 with 100 warmup steps then cosine to 1e-4 (addition) or constant (multiplication), dropout 0.2 (addition) or 0.1
