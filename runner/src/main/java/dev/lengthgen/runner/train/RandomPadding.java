@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * @param narrower how many digits narrower than W an example may be (0: none)
  * @param share    the share of training examples whose width is drawn, in (0, 1]
  */
-public record RandomPadding(int narrower, double share) {
+public record RandomPadding(int narrower, float share) {
     public static final RandomPadding NONE = new RandomPadding(0, 1);
 
     public RandomPadding {

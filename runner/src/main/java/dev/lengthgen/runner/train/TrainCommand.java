@@ -269,11 +269,10 @@ public final class TrainCommand implements Command {
         }
         int narrower = line.getOptionValue("random-padding") == null ? width
                 : Flags.intValue(line, "random-padding", width, 1, width);
-        if (Flags.floatValue(line, "random-padding-share", 1f, 0f, 1f) == 0f) {
+        float share = Flags.floatValue(line, "random-padding-share", 1f, 0f, 1f);
+        if (share == 0f) {
             throw new UsageException("--random-padding-share must be above 0 (got 0): drop --random-padding instead");
         }
-        // parsed again as a double, so that config.json records 0.3 and not its float 0.30000001192092896
-        double share = Double.parseDouble(line.getOptionValue("random-padding-share", "1").trim());
         return new RandomPadding(narrower, share);
     }
 

@@ -139,7 +139,7 @@ class PositionIdsTest {
         assertThrows(IllegalArgumentException.class, () -> new RandomPadding(-1, 1));
         assertThrows(IllegalArgumentException.class, () -> new RandomPadding(1, 0));
         // A share of 0.5: half the examples padded to W, the other half drawn from {5, 6}: a quarter at 5.
-        RandomPadding half = new RandomPadding(1, 0.5);
+        RandomPadding half = new RandomPadding(1, 0.5f);
         SplittableRandom rng = new SplittableRandom(11);
         int narrowed = 0;
         for (int i = 0; i < 4000; i++) {

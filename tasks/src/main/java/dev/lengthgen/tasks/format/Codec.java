@@ -15,11 +15,17 @@ public final class Codec {
     private final ArithmeticTask task;
     private final Format format;
     private final Vocabulary vocabulary;
+    /** The answer's padding at each operand width w (index w, 1..W): see {@link #answerPaddingAt}. */
+    private final int[] answerPadding;
 
     public Codec(ArithmeticTask task, Format format) {
         this.task = task;
         this.format = format;
         this.vocabulary = Vocabulary.of(task, format);
+        this.answerPadding = new int[format.width() + 1];
+        for (int w = 1; w <= format.width(); w++) {
+            answerPadding[w] = answerPaddingAt(w);
+        }
     }
 
     public ArithmeticTask task() {
@@ -102,7 +108,7 @@ public final class Codec {
     /**
      * Encodes a problem of a padded format with its operands padded to {@code padWidth} digits instead of W, and its
      * answer's padding shrunk by as much as the task's widest answer shrinks from W to padWidth ({@link
-     * #answerPadding}).
+     * #answerPaddingAt}).
      *
      * @throws IllegalArgumentException when padWidth is outside [{@link #narrowestPadding}(p), W] or the format is
      *                                  unpadded
@@ -127,17 +133,18 @@ public final class Codec {
             throw new IllegalArgumentException("padding width " + padWidth + " is outside " + lo + ".."
                     + format.width() + " for " + p);
         }
-        return encodeWritten(p, answer, padWidth, answerPadding(padWidth));
+        return encodeWritten(p, answer, padWidth, answerPadding[padWidth]);
     }
 
     /**
-     * The answer's padding when the operands are padded to {@code padWidth}. A modular answer's width comes from p,
+     * The answer's padding when the operands are padded to {@code padWidth} (computed once per width, in the
+     * constructor: training encodes every example through it). A modular answer's width comes from p,
      * not from W, so it keeps answerWidth: narrowing it would move the answer's places with the width drawn, when
      * only where the operands sit should vary. Otherwise answerWidth less the digits by which the widest answer
      * shrinks from W-digit to padWidth-digit operands (one per operand digit for addition, two for multiplication),
      * so that every answer place keeps its significance relative to the operands' (position coupling needs that).
      */
-    private int answerPadding(int padWidth) {
+    private int answerPaddingAt(int padWidth) {
         if (task.op().isModular()) {
             return format.answerWidth();
         }
@@ -146,7 +153,7 @@ public final class Codec {
 
     /**
      * The narrowest operand padding of a padded format that still holds the problem: its operands' digits, and an
-     * answer that fits the padding {@link #answerPadding} gives it there (for position coupling, every answer digit
+     * answer that fits the padding {@link #answerPaddingAt} gives it there (for position coupling, every answer digit
      * then has operand places of its significance).
      */
     public int narrowestPadding(Problem p) {
@@ -157,7 +164,7 @@ public final class Codec {
         int digits = Math.max(Radix.digitCount(p.a(), task.base()), Radix.digitCount(p.b(), task.base()));
         int answerDigits = Radix.digitCount(answer, task.base());
         int w = Math.max(1, digits);
-        while (w < format.width() && answerPadding(w) < answerDigits) {
+        while (w < format.width() && answerPadding[w] < answerDigits) {
             w++;
         }
         return w;
