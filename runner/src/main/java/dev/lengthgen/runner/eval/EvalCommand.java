@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.eval;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.lengthgen.engine.Backend;
@@ -16,6 +17,7 @@ import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.train.RunDirectory;
 import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -55,6 +57,7 @@ public final class EvalCommand implements Command {
         o.addOption(Flags.valued("test-digits", "SPEC", "test lengths, e.g. 1-9 (default: the run's)"));
         o.addOption(Flags.valued("count", "N", "test problems per length (default 1000)"));
         o.addOption(Flags.valued("batch", "N", "sequences decoded together (default 256)"));
+        o.addOption(Flags.valued("mistakes", "N", "also list the first N wrong answers per length (default 0)"));
         o.addOption(Flags.valued("out", "DIR", "where eval.csv and eval.json go (default: the run folder)"));
         o.addOption(Option.builder().longOpt("json").desc("print the results as JSON").build());
         BackendOptions.addTo(o);
@@ -115,6 +118,7 @@ public final class EvalCommand implements Command {
         }
         int count = Flags.intValue(line, "count", 1000, 1, 10_000_000);
         int batch = Flags.intValue(line, "batch", 256, 1, 1 << 16);
+        int mistakes = Flags.intValue(line, "mistakes", 0, 0, 10_000_000);
         boolean json = line.hasOption("json");
         try {
             Files.createDirectories(outDir);
@@ -127,13 +131,19 @@ public final class EvalCommand implements Command {
             }
             GptModel model = new GptModel(ck.config(), backend);
             ck.loadParameters(model);
-            List<Evaluation.Row> rows = Evaluation.run(model, settings, lengths, count, batch);
+            List<Evaluation.Row> rows = Evaluation.run(model, settings, lengths, count, batch, mistakes);
             JsonObject result = new JsonObject();
             result.addProperty("checkpoint", checkpointFile.toString());
             result.addProperty("step", ck.step());
             result.addProperty("task", settings.task().describe());
             result.addProperty("train_digits", settings.train().toString());
-            result.add("lengths", ResultTable.json(rows));
+            JsonArray lengthsJson = ResultTable.json(rows);
+            if (mistakes > 0) {
+                for (int i = 0; i < rows.size(); i++) {
+                    lengthsJson.get(i).getAsJsonObject().add("mistakes", mistakesJson(rows.get(i).mistakes()));
+                }
+            }
+            result.add("lengths", lengthsJson);
             String jsonText = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result);
             AtomicFile.write(outDir.resolve("eval.json"), jsonText);
             AtomicFile.write(outDir.resolve("eval.csv"), ResultTable.csv(rows));
@@ -142,10 +152,43 @@ public final class EvalCommand implements Command {
             } else {
                 out.printf("%s, trained on %s, step %d%n", settings.task().describe(), settings.train(), ck.step());
                 out.print(ResultTable.human(rows));
+                if (mistakes > 0) {
+                    printMistakes(out, rows, mistakes, settings.codec());
+                }
                 out.println("wrote " + outDir.resolve("eval.csv") + " and eval.json");
             }
         }
         return Main.EXIT_OK;
+    }
+
+    private static JsonArray mistakesJson(List<Evaluation.Mistake> mistakes) {
+        JsonArray a = new JsonArray();
+        for (Evaluation.Mistake m : mistakes) {
+            JsonObject o = new JsonObject();
+            o.addProperty("a", m.problem().a());
+            o.addProperty("b", m.problem().b());
+            o.addProperty("expected", m.expected());
+            o.addProperty("answered", m.answered());
+            a.add(o);
+        }
+        return a;
+    }
+
+    /**
+     * One line per wrong answer: the problem as the model sees it, with the true answer, then the model's answer,
+     * both written as in the sequence (a reversed answer reads units first; digits in the task's base).
+     */
+    private static void printMistakes(PrintStream out, List<Evaluation.Row> rows, int limit, Codec codec) {
+        out.printf("first wrong answers per length (at most %d), as written in the sequence:%n", limit);
+        for (Evaluation.Row row : rows) {
+            if (row.mistakes().isEmpty()) {
+                out.printf("%6d digits: none%n", row.result().digits());
+            }
+            for (Evaluation.Mistake m : row.mistakes()) {
+                out.printf("%6d digits: %s  answered %s%n", row.result().digits(), codec.text(m.problem()),
+                        m.answered().isEmpty() ? "(nothing)" : m.answered());
+            }
+        }
     }
 
     /** The run's settings, rebuilt from the flags stored in the checkpoint's metadata. */

@@ -20,14 +20,27 @@ import java.util.List;
  */
 public final class Evaluation {
 
-    /** One test length's measurement and the theory's prediction for it (NaN where it makes none). */
-    public record Row(LengthResult result, double predicted) {
+    /**
+     * One test length's measurement, the theory's prediction for it (NaN where it makes none), and its first wrong
+     * answers in test-set order (as many as asked for).
+     */
+    public record Row(LengthResult result, double predicted, List<Mistake> mistakes) {
+    }
+
+    /** A wrong answer: the problem, the true answer and the model's, both as written in the sequence. */
+    public record Mistake(Problem problem, String expected, String answered) {
     }
 
     private Evaluation() {
     }
 
     public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch) {
+        return run(model, s, lengths, count, batch, 0);
+    }
+
+    /** As {@link #run(GptModel, TrainSettings, DigitSpec, int, int)}, keeping up to {@code mistakes} per length. */
+    public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch,
+                                int mistakes) {
         Dataset dataset = s.dataset();
         int longest = s.codec().maxSequenceLength(Math.max(lengths.max(), s.train().max()));
         Predictor predictor = new Predictor(model, s.codec(), batch, longest);
@@ -41,7 +54,15 @@ public final class Evaluation {
             List<Problem> problems = dataset.testSet(d, count, s.testSampler());
             List<String> answers = predictor.answers(problems);
             LengthResult r = scorer.score(d, s.train(), problems, answers);
-            rows.add(new Row(r, predicted(theory, d)));
+            List<Mistake> wrong = new ArrayList<>();
+            for (int i = 0; i < problems.size() && wrong.size() < mistakes; i++) {
+                String truth = s.codec().answer(problems.get(i));
+                String answered = answers.get(i) == null ? "" : answers.get(i);
+                if (!truth.equals(answered)) {
+                    wrong.add(new Mistake(problems.get(i), truth, answered));
+                }
+            }
+            rows.add(new Row(r, predicted(theory, d), wrong));
         }
         return rows;
     }

@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.train;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.lengthgen.engine.reference.ReferenceBackend;
@@ -19,6 +20,8 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** `lengthgen train` and `lengthgen eval` as a user runs them, on a model small enough to train in seconds. */
@@ -131,6 +134,35 @@ class TrainEvalCommandsTest {
         CliRun table = CliRun.of("eval", "--run", run.toString(), "--count", "10", "--backend", "reference");
         assertEquals(0, table.code(), table.err());
         assertTrue(table.out().contains("outward"), table.out());
+        assertFalse(three.has("mistakes"), "listed only when asked for");
+    }
+
+    @Test
+    void evalListsTheFirstWrongAnswersPerLength() throws IOException {
+        Path run = tmp.resolve("run");
+        assertEquals(0, CliRun.of(train(run, 10)).code());
+        CliRun r = CliRun.of("eval", "--run", run.toString(), "--test-digits", "3", "--count", "30", "--mistakes", "4",
+                "--json", "--backend", "reference");
+        assertEquals(0, r.code(), r.err());
+        JsonObject three = JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("lengths").get(0)
+                .getAsJsonObject();
+        long wrong = Math.round((1 - three.get("exact").getAsDouble()) * 30);
+        JsonArray mistakes = three.getAsJsonArray("mistakes");
+        assertEquals(Math.min(4, wrong), mistakes.size(), three.toString());
+        for (JsonElement e : mistakes) {
+            JsonObject m = e.getAsJsonObject();
+            // addition's answer is written reversed: read back, it is the sum
+            String expected = m.get("expected").getAsString();
+            assertEquals(m.get("a").getAsLong() + m.get("b").getAsLong(),
+                    Long.parseLong(new StringBuilder(expected).reverse().toString()), m.toString());
+            assertNotEquals(expected, m.get("answered").getAsString(), m.toString());
+        }
+        CliRun table = CliRun.of("eval", "--run", run.toString(), "--test-digits", "3", "--count", "30",
+                "--mistakes", "2", "--backend", "reference");
+        assertEquals(0, table.code(), table.err());
+        assertEquals(Math.min(2, wrong), table.out().lines().filter(l -> l.contains(" answered ")).count(),
+                table.out());
+        CliRun.assertUsage("--mistakes", "eval", "--run", run.toString(), "--mistakes", "-1");
     }
 
     @Test
