@@ -91,6 +91,7 @@ class ReproduceCommandTest {
                     if (random) { // at most one digit narrower than W, every example drawn
                         assertEquals("1", args.get(args.indexOf("--random-padding") + 1), p.id());
                         assertFalse(args.contains("--random-padding-share"), p.id());
+                        assertEquals("0.002", args.get(args.indexOf("--lr") + 1), p.id()); // version 5's rate
                     }
                 }
             }
