@@ -1,10 +1,13 @@
 package dev.lengthgen.engine.cpu;
 
+import jdk.incubator.vector.FloatVector;
+
 import java.util.Arrays;
 
 import static dev.lengthgen.engine.cpu.GemmKernels.MR;
 import static dev.lengthgen.engine.cpu.GemmKernels.NR;
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
+import static dev.lengthgen.engine.cpu.VectorMath.S;
 
 /**
  * One worker's buffers for one (batch, head) attention task, laid out for the GEMM micro-kernels, and the three
@@ -35,6 +38,8 @@ final class HeadWorkspace {
     float[] s = new float[0];
     /** An hs-wide product: TR x HN. */
     float[] o = new float[0];
+    /** The direct path's B operand transposed: hs rows of TN positions, zero past T. */
+    float[] keys = new float[0];
     /** Lanes for fixed-order horizontal sums. */
     final float[] lanes = new float[LANES];
 
@@ -52,6 +57,7 @@ final class HeadWorkspace {
         b = atLeast(b, HN * TR);
         s = atLeast(s, TR * TN);
         o = atLeast(o, TR * HN);
+        keys = atLeast(keys, hs * TN);
     }
 
     private static float[] atLeast(float[] x, int n) {
@@ -92,6 +98,33 @@ final class HeadWorkspace {
                 }
             }
             Arrays.fill(b, base + T * NR, base + TR * NR, 0f);
+        }
+    }
+
+    /**
+     * The direct path's scores: s[t][t2] = a_t . b_t2 for t2 &lt;= t, rounded up to whole vectors of t2 (the rest of a
+     * row is left as it was), with row t of a at {@code aO + t*aStride} and of b at {@code bO + t*bStride}, read in
+     * place. b is transposed once so that a row of scores is hs broadcast-FMAs per vector of key positions.
+     */
+    void directScores(float[] a, int aO, int aStride, float[] b, int bO, int bStride) {
+        for (int dd = 0; dd < hs; dd++) {
+            int row = dd * TN;
+            for (int t2 = 0; t2 < T; t2++) {
+                keys[row + t2] = b[bO + t2 * bStride + dd];
+            }
+            Arrays.fill(keys, row + T, row + TN, 0f);
+        }
+        for (int t = 0; t < T; t++) {
+            int vectors = t / LANES + 1;
+            int from = aO + t * aStride;
+            for (int v = 0; v < vectors; v++) {
+                FloatVector acc = FloatVector.zero(S);
+                for (int dd = 0; dd < hs; dd++) {
+                    acc = FloatVector.broadcast(S, a[from + dd]).fma(FloatVector.fromArray(S, keys, dd * TN + v * LANES),
+                            acc);
+                }
+                acc.intoArray(s, t * TN + v * LANES);
+            }
         }
     }
 

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Every op of {@link dev.lengthgen.engine.Ops} as test cases, at {@link Shape#SMALL} and {@link Shape#LARGE}: the one
- * catalog behind both the gradient checks and the backend parity test.
+ * Every op of {@link dev.lengthgen.engine.Ops} as test cases, at {@link Shape#SMALL} and {@link Shape#LARGE} (and
+ * attention at {@link Shape#WIDE_HEADS}): the one catalog behind both the gradient checks and the backend parity test.
  *
  * <p>Input scales are those of a real model (weights ~0.1, upstream gradients ~0.1) so that fp32 rounding stays
  * well below the tolerances, which are |got - want| <= abs + rel |want|:
@@ -36,6 +36,9 @@ public final class OpCatalog {
         List<OpCase> cases = new ArrayList<>();
         cases.addAll(at(Shape.SMALL));
         cases.addAll(at(Shape.LARGE));
+        // heads too wide for the cpu backend's direct attention path take its GEMM path
+        cases.add(attention(Shape.WIDE_HEADS, false));
+        cases.add(attention(Shape.WIDE_HEADS, true));
         return cases;
     }
 
