@@ -21,7 +21,7 @@ import java.util.Locale;
  * learned its 3-digit sums late or not at all within 6000 steps (57-98% by seed); at 1e-3 the slowest seed reached
  * 83% by step 4000 at 128 dims and 86% by step 5000 at 64 dims, and 64 dims run twice as fast. With random padding
  * (below), 1e-3 left one p = 101 seed of three at 11.2% on 3-digit sums after 12000 steps (its loss stuck at
- * 0.22-0.29); 2e-3 took that seed to 97.9% and p = 100 seed 0 from 86.7 to 98.4% at 7 digits. It also pads each
+ * 0.22-0.29); 2e-3 took that seed to 97.5% and p = 100 seed 0 from 86.7 to 99.3% at 7 digits. It also pads each
  * training example to W - 1 or W digits at random (see {@link #recipe}). Dropout, even 0.05, made p = 100 more robust
  * outward but kept p = 101 from learning (16% or less at 3 digits after 5000-7000 steps).
  *
