@@ -14,9 +14,10 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * take them in any order.
  *
  * <p>The products of a head (q . k^T and att . v forward; dout . v^T, dpre . k, dpre^T . q and att^T . dout
- * backward) are small GEMMs; they run on the GEMM micro-kernels over operands packed per head
- * ({@link HeadWorkspace}), skipping the tiles above the diagonal. The softmax and its backward pass run row by
- * row between them, vectorized over key positions, on rows still in L1. Every accumulator runs over a fixed
+ * backward) are small GEMMs. Heads wider than {@link #DIRECT_MAX_HS} channels run them on the GEMM micro-kernels over
+ * operands packed per head ({@link HeadWorkspace}), skipping the tiles above the diagonal; narrower heads run them
+ * directly on the activations (see {@link #direct}). The softmax and its backward pass run row by row between them,
+ * vectorized over key positions, on rows still in L1. Every accumulator runs over a fixed
  * range in a fixed order, so results are deterministic.
  *
  * <p>Layouts: qkv (B,T,3C) with q, k, v of head h at channels h*hs, C + h*hs, 2C + h*hs; preatt, att (B,NH,T,T);
@@ -98,7 +99,7 @@ final class Attention {
         HeadWorkspace w = workspaces[worker];
         w.shape(T, hs);
         int base = qkvO + bi * T * 3 * C;
-        boolean direct = direct(T, hs);
+        boolean direct = direct(hs);
         if (direct) {
             w.directScores(qkv, base + h * hs, 3 * C, qkv, base + C + h * hs, 3 * C);
         } else {
@@ -186,7 +187,7 @@ final class Attention {
      * matched the GEMM path at 32 channels and was slower at 64 (30-34 against 43-50 GFLOP/s backward). Both paths
      * add in the same order (a tiny training run gave the same loss to the last bit either way).
      */
-    static boolean direct(int T, int hs) {
+    static boolean direct(int hs) {
         return hs <= DIRECT_MAX_HS;
     }
 
@@ -218,9 +219,9 @@ final class Attention {
 
     /**
      * dst[0..hs) += alpha * (sum over i in [from, to) of wt[wO + i * wStride] * src[srcBase + i * stride + (0..hs)]):
-     * vectorized over the hs channels, i ascending. With wStride 1 the weights are a row of a matrix, with wStride = its
-     * row stride a column. It always adds (callers that want "=" zero dst first): a vector chosen by a branch would be
-     * boxed, allocating on every call.
+     * vectorized over the hs channels, i ascending. With wStride 1 the weights are a row of a matrix, with wStride =
+     * its row stride a column. It always adds (callers that want "=" zero dst first): a vector chosen by a branch
+     * would be boxed, allocating on every call.
      */
     private static void weightedRows(float[] wt, int wO, int wStride, int from, int to, float[] src, int srcBase,
                                      int stride, int hs, float[] dst, int dstO, float alpha) {
@@ -301,7 +302,7 @@ final class Attention {
         int dbase = dqkvO + bi * T * 3 * C;
         int gbase = doutO + bi * T * C + h * hs;
         // datt = dout . v^T
-        boolean direct = direct(T, hs);
+        boolean direct = direct(hs);
         if (direct) {
             w.directScores(dout, gbase, C, qkv, base + 2 * C + h * hs, 3 * C);
         } else {

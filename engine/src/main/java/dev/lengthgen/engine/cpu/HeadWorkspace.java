@@ -120,8 +120,8 @@ final class HeadWorkspace {
             for (int v = 0; v < vectors; v++) {
                 FloatVector acc = FloatVector.zero(S);
                 for (int dd = 0; dd < hs; dd++) {
-                    acc = FloatVector.broadcast(S, a[from + dd]).fma(FloatVector.fromArray(S, keys, dd * TN + v * LANES),
-                            acc);
+                    FloatVector k = FloatVector.fromArray(S, keys, dd * TN + v * LANES);
+                    acc = FloatVector.broadcast(S, a[from + dd]).fma(k, acc);
                 }
                 acc.intoArray(s, t * TN + v * LANES);
             }

@@ -140,7 +140,8 @@ public final class EvalCommand implements Command {
             JsonArray lengthsJson = ResultTable.json(rows);
             if (mistakes > 0) {
                 for (int i = 0; i < rows.size(); i++) {
-                    lengthsJson.get(i).getAsJsonObject().add("mistakes", mistakesJson(rows.get(i).mistakes()));
+                    lengthsJson.get(i).getAsJsonObject().add("mistakes",
+                            mistakesJson(rows.get(i).mistakes(), settings.codec()));
                 }
             }
             result.add("lengths", lengthsJson);
@@ -161,10 +162,12 @@ public final class EvalCommand implements Command {
         return Main.EXIT_OK;
     }
 
-    private static JsonArray mistakesJson(List<Evaluation.Mistake> mistakes) {
+    /** Each mistake's operands as numbers, and the sequence, true answer and model's answer as written. */
+    private static JsonArray mistakesJson(List<Evaluation.Mistake> mistakes, Codec codec) {
         JsonArray a = new JsonArray();
         for (Evaluation.Mistake m : mistakes) {
             JsonObject o = new JsonObject();
+            o.addProperty("text", codec.text(m.problem()));
             o.addProperty("a", m.problem().a());
             o.addProperty("b", m.problem().b());
             o.addProperty("expected", m.expected());

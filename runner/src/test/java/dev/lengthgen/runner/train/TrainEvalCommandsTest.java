@@ -156,6 +156,7 @@ class TrainEvalCommandsTest {
             assertEquals(m.get("a").getAsLong() + m.get("b").getAsLong(),
                     Long.parseLong(new StringBuilder(expected).reverse().toString()), m.toString());
             assertNotEquals(expected, m.get("answered").getAsString(), m.toString());
+            assertTrue(m.get("text").getAsString().contains("=" + expected + ";"), m.toString());
         }
         CliRun table = CliRun.of("eval", "--run", run.toString(), "--test-digits", "3", "--count", "30",
                 "--mistakes", "2", "--backend", "reference");
