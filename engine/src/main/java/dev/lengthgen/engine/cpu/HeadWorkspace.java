@@ -21,6 +21,9 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * rows     o (TR x HN)  = A (TR x TC) . b, causal: row t only needs b rows &lt;= t
  * cols     o (TR x HN)  = A^T . b, causal: row t2 only needs A rows &gt;= t2
  * </pre>
+ *
+ * <p>Narrow heads skip the packing: {@link #directScores} reads both operands in place and writes s, and the
+ * attention class forms the weighted sums of rows itself (see {@code Attention.direct}).
  */
 final class HeadWorkspace {
     int T, hs, TR, TC, TN, HN;
