@@ -100,11 +100,11 @@ final class Attention {
         w.shape(T, hs);
         int base = qkvO + bi * T * 3 * C;
         boolean direct = direct(hs);
+        w.packTransposed(qkv, base + C + h * hs, 3 * C);
         if (direct) {
-            w.directScores(qkv, base + h * hs, 3 * C, qkv, base + C + h * hs, 3 * C);
+            w.directScores(qkv, base + h * hs, 3 * C);
         } else {
             w.packRows(qkv, base + h * hs, 3 * C);
-            w.packTransposed(qkv, base + C + h * hs, 3 * C);
             w.packSlivers(qkv, base + 2 * C + h * hs, 3 * C);
             w.scores();
         }
@@ -303,11 +303,11 @@ final class Attention {
         int gbase = doutO + bi * T * C + h * hs;
         // datt = dout . v^T
         boolean direct = direct(hs);
+        w.packTransposed(qkv, base + 2 * C + h * hs, 3 * C);
         if (direct) {
-            w.directScores(dout, gbase, C, qkv, base + 2 * C + h * hs, 3 * C);
+            w.directScores(dout, gbase, C);
         } else {
             w.packRows(dout, gbase, C);
-            w.packTransposed(qkv, base + 2 * C + h * hs, 3 * C);
             w.scores();
         }
         int head = (bi * NH + h) * T * T;

@@ -22,7 +22,7 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * cols     o (TR x HN)  = A^T . b, causal: row t2 only needs A rows &gt;= t2
  * </pre>
  *
- * <p>Narrow heads skip the packing: {@link #directScores} reads both operands in place and writes s, and the
+ * <p>Narrow heads pack only bT: {@link #directScores} reads the other operand in place and writes s, and the
  * attention class forms the weighted sums of rows itself (see {@code Attention.direct}).
  */
 final class HeadWorkspace {
@@ -41,8 +41,6 @@ final class HeadWorkspace {
     float[] s = new float[0];
     /** An hs-wide product: TR x HN. */
     float[] o = new float[0];
-    /** The direct path's B operand transposed: hs rows of TN positions, zero past T. */
-    float[] keys = new float[0];
     /** Lanes for fixed-order horizontal sums. */
     final float[] lanes = new float[LANES];
 
@@ -60,7 +58,6 @@ final class HeadWorkspace {
         b = atLeast(b, HN * TR);
         s = atLeast(s, TR * TN);
         o = atLeast(o, TR * HN);
-        keys = atLeast(keys, hs * TN);
     }
 
     private static float[] atLeast(float[] x, int n) {
@@ -106,27 +103,23 @@ final class HeadWorkspace {
 
     /**
      * The direct path's scores: s[t][t2] = a_t . b_t2 for t2 &lt;= t, rounded up to whole vectors of t2 (the rest of a
-     * row is left as it was), with row t of a at {@code aO + t*aStride} and of b at {@code bO + t*bStride}, read in
-     * place. b is transposed once so that a row of scores is hs broadcast-FMAs per vector of key positions.
+     * row is left as it was), with row t of a at {@code aO + t*aStride} read in place and b packed by {@link
+     * #packTransposed} (a vector of key positions is contiguous in a sliver): a row of scores is hs broadcast-FMAs
+     * per vector of key positions, with no tiles to pad.
      */
-    void directScores(float[] a, int aO, int aStride, float[] b, int bO, int bStride) {
-        for (int dd = 0; dd < hs; dd++) {
-            int row = dd * TN;
-            for (int t2 = 0; t2 < T; t2++) {
-                keys[row + t2] = b[bO + t2 * bStride + dd];
-            }
-            Arrays.fill(keys, row + T, row + TN, 0f);
-        }
+    void directScores(float[] a, int aO, int aStride) {
         for (int t = 0; t < T; t++) {
             int vectors = t / LANES + 1;
             int from = aO + t * aStride;
             for (int v = 0; v < vectors; v++) {
+                int key = v * LANES;
+                int sliver = key / NR * hs * NR + key % NR;
                 FloatVector acc = FloatVector.zero(S);
                 for (int dd = 0; dd < hs; dd++) {
-                    FloatVector k = FloatVector.fromArray(S, keys, dd * TN + v * LANES);
+                    FloatVector k = FloatVector.fromArray(S, bT, sliver + dd * NR);
                     acc = FloatVector.broadcast(S, a[from + dd]).fma(k, acc);
                 }
-                acc.intoArray(s, t * TN + v * LANES);
+                acc.intoArray(s, t * TN + key);
             }
         }
     }
