@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class BenchCommand implements Command, Main.TakesArguments {
     private static final List<String> BENCHMARKS = List.of("gemm", "step", "decode");
+    /** Threads per experiment run: reproduce's default of one run per core, two runs on a 2-core machine. */
+    static final int RUN_THREADS = 1;
 
     @Override
     public String name() {
@@ -48,13 +50,19 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         Options o = new Options();
         BackendOptions.addTo(o);
         o.addOption(Flags.valued("sizes", "N,N,..", "gemm: square sizes (default 256,512,1024)"));
-        o.addOption(Flags.valued("presets", "P,P,..", "step: model presets (default micro,mini); decode: the first (default"
-                + " micro)"));
+        o.addOption(Flags.valued("presets", "P,P,..", "step: model presets (default micro,mini, or none with --experiment);"
+                + " decode: the first (default micro)"));
+        o.addOption(Flags.valued("experiment", "NAME,..|all", "step: time the shapes these experiments train at"
+                + " tiny scale (see reproduce --list), with their own data, one run at a time on --run-threads"));
+        o.addOption(Flags.valued("run-threads", "N", "step: worker threads of each experiment run (default "
+                + RUN_THREADS + ": reproduce --jobs 2 on 2 cores)"));
         o.addOption(Flags.valued("batch", "B", "step: sequences per batch (default 64); decode: rows decoded together"
                 + " (default 1000)"));
         o.addOption(Flags.valued("width", "W", "step, decode: operand width of the addition format (default 20: T = 65)"));
-        o.addOption(Flags.valued("steps", "N", "step: timed steps per preset (default 10; 5 for mini and larger)"));
-        o.addOption(Flags.valued("warmup", "N", "step: untimed steps first (default 5)"));
+        o.addOption(Flags.valued("steps", "N", "step: timed steps per shape (default 10; 5 for mini and larger;"
+                + " " + EXPERIMENT_STEPS + " for experiment shapes)"));
+        o.addOption(Flags.valued("warmup", "N", "step: untimed steps first (default 5; " + EXPERIMENT_WARMUP
+                + " for experiment shapes)"));
         o.addOption(Flags.valued("examples", "N", "decode: problems per evaluation (default 10000)"));
         o.addOption(Flags.valued("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
                 + " (default 3)"));
@@ -77,7 +85,11 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         PrintStream log = json ? null : out;
         // validate every flag before any work
         int[] sizes = intList(line, "sizes", "256,512,1024", 1, 8192);
-        List<String> presets = presets(line, which.equals("decode") ? "micro" : "micro,mini");
+        List<String> experiments = line.hasOption("experiment")
+                ? ExperimentShapes.names(line.getOptionValue("experiment")) : List.of();
+        List<String> presets = experiments.isEmpty() || line.hasOption("presets")
+                ? presets(line, which.equals("decode") ? "micro" : "micro,mini") : List.of();
+        int runThreads = Flags.intValue(line, "run-threads", RUN_THREADS, 1, 1024);
         int batch = Flags.intValue(line, "batch", which.equals("decode") ? 1000 : 64, 1, 1 << 20);
         int width = Flags.intValue(line, "width", 20, 1, 200);
         int stepsFlag = Flags.intValue(line, "steps", 0, 1, 100_000);
@@ -98,7 +110,7 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                 log.println("lengthgen bench " + which + " on " + backend.describe());
             }
             FmaPeak.Result peak = null;
-            if (!line.hasOption("no-peak") && !which.equals("decode")) {
+            if (!line.hasOption("no-peak") && !which.equals("decode") && !(which.equals("step") && presets.isEmpty())) {
                 peak = Peak.measure(Flags.intValue(line, "threads", 0, 0, 1024));
                 doc.put("peak", Peak.json(peak));
                 if (log != null) {
@@ -117,9 +129,14 @@ public final class BenchCommand implements Command, Main.TakesArguments {
                     break;
                 case "step": {
                     List<Map<String, Object>> rows = new ArrayList<>();
+                    if (!experiments.isEmpty()) {
+                        rows.addAll(experimentRows(line, experiments, runThreads, stepsFlag, doc, log));
+                    }
                     for (String p : presets) {
                         int steps = stepsFlag > 0 ? stepsFlag : (p.equals("micro") || p.equals("nano") ? 10 : 5);
-                        rows.add(StepBench.run(backend, p, batch, width, warmup, steps, peak, log));
+                        int count = warmup * 4 + steps + 1;
+                        rows.add(StepBench.run(backend, StepBench.preset(p, batch, width, count), warmup, steps, peak,
+                                log));
                     }
                     doc.put("step", rows);
                     break;
@@ -137,6 +154,40 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         }
         return 0;
     }
+
+    /**
+     * The experiments' shapes, each on a cpu backend of its own with {@code threads} workers (as reproduce gives each
+     * run its share of the cores), with the fp32 peak of that many threads for their MFU.
+     */
+    private static List<Map<String, Object>> experimentRows(CommandLine line, List<String> experiments, int threads,
+                                                            int stepsFlag, Map<String, Object> doc, PrintStream log)
+            throws Exception {
+        List<StepShape> shapes = new ArrayList<>();
+        for (String e : experiments) {
+            shapes.addAll(ExperimentShapes.of(e));
+        }
+        FmaPeak.Result peak = null;
+        if (!line.hasOption("no-peak")) {
+            peak = Peak.measure(threads);
+            doc.put("run_peak", Peak.json(peak));
+            if (log != null) {
+                log.println("experiment runs: " + Peak.line(peak));
+            }
+        }
+        int warmup = Flags.intValue(line, "warmup", EXPERIMENT_WARMUP, 0, 100_000);
+        int steps = stepsFlag > 0 ? stepsFlag : EXPERIMENT_STEPS;
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (StepShape s : shapes) {
+            try (Backend backend = BackendOptions.open("cpu", null, threads)) {
+                rows.add(StepBench.run(backend, s, warmup, steps, peak, log));
+            }
+        }
+        return rows;
+    }
+
+    /** Experiment steps take milliseconds: enough of them for the JIT to settle and for a steady median. */
+    static final int EXPERIMENT_WARMUP = 40;
+    static final int EXPERIMENT_STEPS = 40;
 
     private static int[] intList(CommandLine line, String flag, String fallback, int min, int max)
             throws UsageException {

@@ -44,47 +44,59 @@ final class StepBench {
         return new Codec(task, Format.defaults(task, width));
     }
 
-    static Map<String, Object> run(Backend backend, String preset, int B, int width, int warmup, int steps,
-                                   FmaPeak.Result peak, PrintStream log) {
+    /** A preset at the paper's format: {@code count} batches of addition problems at operand width W. */
+    static StepShape preset(String preset, int B, int width, int count) {
         Codec codec = codec(width);
         int T = codec.maxSequenceLength(width) - 1;
         GptConfig config = GptConfig.preset(preset).withVocab(codec.vocabulary().size()).validate(T + 1);
-        Dataset data = new Dataset(codec.task(), codec.format(), DigitSpec.of(width), Sampler.A, SEED,
-                B * (warmup + steps + 1));
+        Dataset data = new Dataset(codec.task(), codec.format(), DigitSpec.of(width), Sampler.A, SEED, B * count);
         BatchBuilder builder = new BatchBuilder(codec, T);
         List<Batch> batches = new ArrayList<>();
-        for (int i = 0; i < warmup + steps + 1; i++) {
+        for (int i = 0; i < count; i++) {
             batches.add(builder.build(data.trainBatch(i, B)));
         }
+        return new StepShape(preset, "", config, B, T, width, AdamWConfig.paper(), 1e-3f, batches, SEED);
+    }
+
+    static Map<String, Object> run(Backend backend, StepShape shape, int warmup, int steps, FmaPeak.Result peak,
+                                   PrintStream log) {
+        GptConfig config = shape.config();
+        int B = shape.B(), T = shape.T();
         GptModel model = new GptModel(config, backend);
-        model.initialize(SEED);
-        Trainer trainer = new Trainer(model, B, T, AdamWConfig.paper(), SEED);
-        float lr = 1e-3f;
+        model.initialize(shape.seed());
+        Trainer trainer = new Trainer(model, B, T, shape.adamw(), shape.seed());
+        float lr = shape.lr();
         Thread[] workers = backend instanceof CpuBackend ? ((CpuBackend) backend).workerThreads() : new Thread[0];
         AllocationMeter meter = new AllocationMeter(Thread.currentThread(), workers);
+        CpuClock clock = new CpuClock(Thread.currentThread(), workers);
         // Warm-up: at least `warmup` steps, and more (up to 4x) while a step still allocates, i.e. while the JIT is
         // still compiling the Vector API code (interpreted vector code allocates and is slow); on a busy machine
         // the compiler threads get less CPU and need more steps.
         int warm = 0;
         for (; warm < warmup; warm++) {
-            trainer.step(batches.get(warm % batches.size()), lr);
+            trainer.step(shape.batch(warm), lr);
         }
         boolean allocating = true;
         while (allocating && warm < 4 * warmup) {
-            allocating = allocatesAtWarmup(meter, trainer, batches.get(warm % batches.size()), lr);
+            allocating = allocatesAtWarmup(meter, trainer, shape.batch(warm), lr);
             warm++;
         }
         double[] seconds = new double[steps];
+        double[] cpuSeconds = new double[steps];
         float loss = 0;
         long[] before = new long[2], after = new long[2];
         meter.read(before);
         for (int i = 0; i < steps; i++) {
+            long c0 = clock.nanos();
             long t0 = System.nanoTime();
-            loss = trainer.step(batches.get(warmup + i), lr);
+            loss = trainer.step(shape.batch(warm + i), lr);
             seconds[i] = (System.nanoTime() - t0) / 1e9;
+            cpuSeconds[i] = (clock.nanos() - c0) / 1e9;
         }
         meter.read(after);
         Samples time = new Samples(seconds);
+        Samples cpu = new Samples(cpuSeconds);
+        boolean cpuMeasured = clock.nanos() >= 0;
         double flops = model.trainingFlops(B, T);
         double median = time.median();
         double tokensPerSecond = (double) B * T / median;
@@ -93,32 +105,43 @@ final class StepBench {
         // one more step with per-task timing
         backend.resetProfile();
         backend.setProfiling(true);
-        trainer.step(batches.get(warmup + steps), lr);
+        trainer.step(shape.batch(warm + steps), lr);
         backend.setProfiling(false);
         ProfileTable profile = ProfileTable.of("profile of one step (" + backend.name() + ")", backend.profile(),
                 trainer.trainPlan().graph().tasks()).byOp();
 
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("preset", preset);
+        if (shape.experiment()) {
+            m.put("experiment", shape.name());
+            m.put("groups", shape.groups());
+        } else {
+            m.put("preset", shape.name());
+        }
+        m.put("threads", backend instanceof CpuBackend ? ((CpuBackend) backend).threads() : 0);
         m.put("layers", config.layers());
         m.put("heads", config.heads());
         m.put("dim", config.dim());
         m.put("vocab", config.vocab());
         m.put("context", config.context());
+        m.put("position", config.position().scheme().cliName());
         m.put("parameters", model.layout.total());
         m.put("dropout", config.dropout());
         m.put("batch", B);
         m.put("T", T);
-        m.put("width", width);
+        m.put("width", shape.width());
         m.put("warmup_steps", warm);
         m.put("timed_steps", steps);
         m.put("ms_per_step_median", Peak.round(median * 1e3));
         m.put("ms_per_step_min", Peak.round(time.min() * 1e3));
         m.put("ms_per_step_max", Peak.round(time.max() * 1e3));
+        if (cpuMeasured) {
+            m.put("cpu_ms_per_step_median", Peak.round(cpu.median() * 1e3));
+        }
         m.put("tokens_per_second", Peak.round(tokensPerSecond));
         m.put("model_gflop_per_step", Peak.round(flops / 1e9));
         m.put("achieved_gflops", Peak.round(flops / median / 1e9));
         if (peak != null) {
+            m.put("peak_gflops", Peak.round(peak.gflops()));
             m.put("mfu", Peak.round(mfu));
         }
         m.put("last_loss", loss);
@@ -126,10 +149,13 @@ final class StepBench {
         m.put("allocated_bytes_per_step_workers", after[1] < 0 ? -1 : (after[1] - before[1]) / steps);
         m.put("profile", profile.toJson());
         if (log != null) {
-            log.printf("%s (%dL/%dH/%d, %,d parameters, dropout %.1f), batch %d x T %d:%n", preset, config.layers(),
-                    config.heads(), config.dim(), model.layout.total(), config.dropout(), B, T);
-            log.printf("  %.1f ms/step median (%.1f - %.1f over %d steps), %,.0f tokens/s, %.2f GFLOP/step, "
+            log.printf("%s%s (%dL/%dH/%d, %s, %,d parameters, dropout %.1f), batch %d x T %d, %s:%n", shape.name(),
+                    shape.experiment() ? " [" + shape.groups() + "]" : "", config.layers(), config.heads(),
+                    config.dim(), config.position().scheme().cliName(), model.layout.total(), config.dropout(), B, T,
+                    backend.describe());
+            log.printf("  %.1f ms/step median (%.1f - %.1f over %d steps)%s, %,.0f tokens/s, %.2f GFLOP/step, "
                             + "%.1f GFLOP/s%s%n", median * 1e3, time.min() * 1e3, time.max() * 1e3, steps,
+                    cpuMeasured ? String.format(" (CPU time %.1f ms)", cpu.median() * 1e3) : "",
                     tokensPerSecond, flops / 1e9, flops / median / 1e9,
                     peak == null ? "" : String.format(", MFU %.1f%%", mfu * 100));
             log.printf("  heap allocated per step: training thread %s, workers %s%n", bytes(after[0] - before[0],

@@ -42,9 +42,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void stepTimesTheShapesAnExperimentTrains() {
+        Result r = run("bench", "step", "--experiment", "modular-addition", "--steps", "1", "--warmup", "1",
+                "--no-peak", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonObject doc = JsonParser.parseString(r.out()).getAsJsonObject();
+        var rows = doc.getAsJsonArray("step");
+        // p = 100 and p = 101 train the same model, but p = 101's answers are one token longer
+        assertEquals(2, rows.size(), rows.toString());
+        JsonObject first = rows.get(0).getAsJsonObject();
+        assertEquals("modular-addition", first.get("experiment").getAsString());
+        assertEquals("p=100", first.get("groups").getAsString());
+        assertEquals(1, first.get("threads").getAsInt());
+        assertEquals(64, first.get("dim").getAsInt());
+        assertEquals(2, first.get("layers").getAsInt());
+        assertEquals(64, first.get("batch").getAsInt());
+        assertEquals(20, first.get("T").getAsInt());
+        assertEquals(21, rows.get(1).getAsJsonObject().get("T").getAsInt());
+        assertTrue(first.has("cpu_ms_per_step_median"), first.toString());
+        assertTrue(!first.has("preset"), "no preset rows unless --presets is given");
+    }
+
+    @Test
     void badInputIsAUsageError() {
         for (String[] args : new String[][]{{"bench"}, {"bench", "train"}, {"bench", "gemm", "--sizes", "12x"},
-                {"bench", "step", "--presets", "huge"}, {"bench", "gemm", "--backend", "gpu"}}) {
+                {"bench", "step", "--presets", "huge"},
+                {"bench", "step", "--experiment", "addition,all"}, {"bench", "gemm", "--backend", "gpu"}}) {
             Result r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().startsWith("lengthgen bench: "), r.err());
