@@ -14,21 +14,25 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * take them in any order.
  *
  * <p>The products of a head (q . k^T and att . v forward; dout . v^T, dpre . k, dpre^T . q and att^T . dout
- * backward) are small GEMMs. Heads wider than {@link #DIRECT_MAX_HS} channels run them on the GEMM micro-kernels over
- * operands packed per head ({@link HeadWorkspace}), skipping the tiles above the diagonal; narrower heads run them
- * directly on the activations (see {@link #direct}). The softmax and its backward pass run row by row between them,
- * vectorized over key positions, on rows still in L1. Every accumulator runs over a fixed
- * range in a fixed order, so results are deterministic.
+ * backward) are small GEMMs. Heads of up to {@link #ROW_BLOCK_MAX_HS} channels in sequences of up to {@link
+ * #ROW_BLOCK_MAX_T} positions run them on 8-row register blocks over the operands where they lie ({@link
+ * RowBlockAttention}); wider heads and longer sequences on the GEMM micro-kernels over operands packed per head
+ * ({@link HeadWorkspace}), whose tiles stay in cache where a head's T x T rows would not. Both skip the blocks above
+ * the diagonal and run the softmax and its backward pass row by row between the products, vectorized over key
+ * positions. Every accumulator runs over a fixed range in a fixed order, so results are deterministic.
  *
  * <p>Layouts: qkv (B,T,3C) with q, k, v of head h at channels h*hs, C + h*hs, 2C + h*hs; preatt, att (B,NH,T,T);
  * out (B,T,C). Entries above the diagonal (t2 &gt; t) of preatt, att, dpreatt and datt are written as 0.
  */
 final class Attention {
     private final WorkerPool pool;
-    /** The widest head that takes the direct path (see {@link #direct}); a property, to benchmark both paths. */
-    static final int DIRECT_MAX_HS = Integer.getInteger("lengthgen.attention.directMaxHs", 32);
+    /** The widest head that takes the row-block path (see {@link #rowBlocks}); a property, to compare the paths. */
+    static final int ROW_BLOCK_MAX_HS = Integer.getInteger("lengthgen.attention.rowBlockMaxHs", 64);
+    /** The longest sequence that takes the row-block path; a property, to compare the paths. */
+    static final int ROW_BLOCK_MAX_T = Integer.getInteger("lengthgen.attention.rowBlockMaxT", 128);
 
     private final HeadWorkspace[] workspaces;
+    private final RowBlockAttention[] rowBlocks;
     private final float[][] row;
     private final float[][] lanes;
 
@@ -47,8 +51,10 @@ final class Attention {
         this.pool = pool;
         int w = pool.workers();
         workspaces = new HeadWorkspace[w];
+        rowBlocks = new RowBlockAttention[w];
         for (int i = 0; i < w; i++) {
             workspaces[i] = new HeadWorkspace();
+            rowBlocks[i] = new RowBlockAttention();
         }
         row = new float[w][0];
         lanes = new float[w][LANES];
@@ -96,31 +102,23 @@ final class Attention {
         int T = t, C = c, NH = nh, hs = C / NH;
         int bi = task / NH, h = task % NH;
         float scale = (float) (1.0 / Math.sqrt(hs));
+        int base = qkvO + bi * T * 3 * C;
+        int head = (bi * NH + h) * T * T;
+        if (rowBlocks(T, hs)) {
+            rowBlocks[worker].forward(qkv, base, C, h, hs, T, scale, bias, biasO + h * T * T, preatt, preattO + head,
+                    att, attO + head, out, outO + bi * T * C + h * hs);
+            return;
+        }
         HeadWorkspace w = workspaces[worker];
         w.shape(T, hs);
-        int base = qkvO + bi * T * 3 * C;
-        boolean direct = direct(hs);
         w.packTransposed(qkv, base + C + h * hs, 3 * C);
-        if (direct) {
-            w.directScores(qkv, base + h * hs, 3 * C);
-        } else {
-            w.packRows(qkv, base + h * hs, 3 * C);
-            w.packSlivers(qkv, base + 2 * C + h * hs, 3 * C);
-            w.scores();
-        }
-        int head = (bi * NH + h) * T * T;
+        w.packRows(qkv, base + h * hs, 3 * C);
+        w.packSlivers(qkv, base + 2 * C + h * hs, 3 * C);
+        w.scores();
         for (int ti = 0; ti < T; ti++) {
             softmaxRow(w, ti, scale, biasO + (h * T + ti) * T, preattO + head + ti * T, attO + head + ti * T);
         }
         // out = att . v
-        if (direct) {
-            for (int ti = 0; ti < T; ti++) {
-                int o = outO + (bi * T + ti) * C + h * hs;
-                java.util.Arrays.fill(out, o, o + hs, 0f);
-                weightedRows(w.p, ti * w.TC, 1, 0, ti + 1, qkv, base + 2 * C + h * hs, 3 * C, hs, out, o, 1f);
-            }
-            return;
-        }
         w.rowsTimesB(w.p);
         for (int ti = 0; ti < T; ti++) {
             System.arraycopy(w.o, ti * w.HN, out, outO + (bi * T + ti) * C + h * hs, hs);
@@ -180,15 +178,14 @@ final class Attention {
     }
 
     /**
-     * Whether a head is narrow enough for the direct path: its products are read from the activations in place,
-     * vectorized over key positions (scores) or channels (weighted sums). Narrow heads spend more time packing
-     * operands and padding tiles for the GEMM micro-kernels than multiplying. Measured (training steps, 1 thread,
-     * T = 20): the direct path took 15% off a 4 x 16-channel step and 5% off a 4 x 32-channel one; at T = 65 it
-     * matched the GEMM path at 32 channels and was slower at 64 (30-34 against 43-50 GFLOP/s backward). Both paths
-     * add in the same order (a tiny training run gave the same loss to the last bit either way).
+     * Whether a head takes the row-block path ({@link RowBlockAttention}) rather than packed GEMM tiles. Measured
+     * (one thread, batch 64, median CPU time per call, alternating runs): at T = 34 and 16 or 32 channels the row
+     * blocks took 1.4-1.9x less time forward and backward than the paths before them; at T = 64 and 64 channels
+     * 12-15% less than the GEMM tiles, at T = 128 about the same, at T = 256 10-25% more (the head's T x T rows
+     * leave L2).
      */
-    static boolean direct(int hs) {
-        return hs <= DIRECT_MAX_HS;
+    static boolean rowBlocks(int T, int hs) {
+        return hs <= ROW_BLOCK_MAX_HS && T <= ROW_BLOCK_MAX_T;
     }
 
     /** scratch = the values at a[o..o+n) (at most LANES of them), zero after. */
@@ -296,38 +293,25 @@ final class Attention {
         int T = t, C = c, NH = nh, hs = C / NH;
         int bi = task / NH, h = task % NH;
         float scale = (float) (1.0 / Math.sqrt(hs));
-        HeadWorkspace w = workspaces[worker];
-        w.shape(T, hs);
         int base = qkvO + bi * T * 3 * C;
         int dbase = dqkvO + bi * T * 3 * C;
         int gbase = doutO + bi * T * C + h * hs;
-        // datt = dout . v^T
-        boolean direct = direct(hs);
-        w.packTransposed(qkv, base + 2 * C + h * hs, 3 * C);
-        if (direct) {
-            w.directScores(dout, gbase, C);
-        } else {
-            w.packRows(dout, gbase, C);
-            w.scores();
-        }
         int head = (bi * NH + h) * T * T;
+        if (rowBlocks(T, hs)) {
+            rowBlocks[worker].backward(qkv, base, C, h, hs, T, scale, dout, gbase, att, attO + head, datt,
+                    dattO + head, dpreatt, dpreattO + head, dqkv, dbase);
+            return;
+        }
+        HeadWorkspace w = workspaces[worker];
+        w.shape(T, hs);
+        // datt = dout . v^T
+        w.packTransposed(qkv, base + 2 * C + h * hs, 3 * C);
+        w.packRows(dout, gbase, C);
+        w.scores();
         for (int ti = 0; ti < T; ti++) {
             softmaxBackwardRow(w, ti, attO + head + ti * T, dattO + head + ti * T, dpreattO + head + ti * T);
         }
         // dq += scale dpre . k;  dk += scale dpre^T . q;  dv += att^T . dout
-        if (direct) {
-            for (int ti = 0; ti < T; ti++) { // row ti of dpre: keys t2 <= ti
-                weightedRows(w.d, ti * w.TC, 1, 0, ti + 1, qkv, base + C + h * hs, 3 * C, hs, dqkv,
-                        dbase + ti * 3 * C + h * hs, scale);
-            }
-            for (int t2 = 0; t2 < T; t2++) { // column t2 of dpre and att: queries ti >= t2
-                weightedRows(w.d, t2, w.TC, t2, T, qkv, base + h * hs, 3 * C, hs, dqkv,
-                        dbase + t2 * 3 * C + C + h * hs, scale);
-                weightedRows(w.p, t2, w.TC, t2, T, dout, gbase, C, hs, dqkv,
-                        dbase + t2 * 3 * C + 2 * C + h * hs, 1f);
-            }
-            return;
-        }
         w.packSlivers(qkv, base + C + h * hs, 3 * C);
         w.rowsTimesB(w.d);
         addRows(w, scale, dqkv, dbase + h * hs);

@@ -1,13 +1,10 @@
 package dev.lengthgen.engine.cpu;
 
-import jdk.incubator.vector.FloatVector;
-
 import java.util.Arrays;
 
 import static dev.lengthgen.engine.cpu.GemmKernels.MR;
 import static dev.lengthgen.engine.cpu.GemmKernels.NR;
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
-import static dev.lengthgen.engine.cpu.VectorMath.S;
 
 /**
  * One worker's buffers for one (batch, head) attention task, laid out for the GEMM micro-kernels, and the three
@@ -22,8 +19,7 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * cols     o (TR x HN)  = A^T . b, causal: row t2 only needs A rows &gt;= t2
  * </pre>
  *
- * <p>Narrow heads pack only bT: {@link #directScores} reads the other operand in place and writes s, and the
- * attention class forms the weighted sums of rows itself (see {@code Attention.direct}).
+ * <p>Used for heads and sequences too large for {@link RowBlockAttention} (see {@code Attention.rowBlocks}).
  */
 final class HeadWorkspace {
     int T, hs, TR, TC, TN, HN;
@@ -98,29 +94,6 @@ final class HeadWorkspace {
                 }
             }
             Arrays.fill(b, base + T * NR, base + TR * NR, 0f);
-        }
-    }
-
-    /**
-     * The direct path's scores: s[t][t2] = a_t . b_t2 for t2 &lt;= t, rounded up to whole vectors of t2 (the rest of a
-     * row is left as it was), with row t of a at {@code aO + t*aStride} read in place and b packed by {@link
-     * #packTransposed} (a vector of key positions is contiguous in a sliver): a row of scores is hs broadcast-FMAs
-     * per vector of key positions, with no tiles to pad.
-     */
-    void directScores(float[] a, int aO, int aStride) {
-        for (int t = 0; t < T; t++) {
-            int vectors = t / LANES + 1;
-            int from = aO + t * aStride;
-            for (int v = 0; v < vectors; v++) {
-                int key = v * LANES;
-                int sliver = key / NR * hs * NR + key % NR;
-                FloatVector acc = FloatVector.zero(S);
-                for (int dd = 0; dd < hs; dd++) {
-                    FloatVector k = FloatVector.fromArray(S, bT, sliver + dd * NR);
-                    acc = FloatVector.broadcast(S, a[from + dd]).fma(k, acc);
-                }
-                acc.intoArray(s, t * TN + key);
-            }
         }
     }
 

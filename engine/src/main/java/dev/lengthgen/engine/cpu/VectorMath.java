@@ -3,6 +3,7 @@ package dev.lengthgen.engine.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -81,17 +82,57 @@ final class VectorMath {
     }
 
     /**
-     * Sum of the lanes in a fixed order (pairwise halving, as a tree over lane indices: lane i with lane i + L/2,
-     * and so on), computed through a scratch array so the order is the same interpreted or compiled.
+     * Sum of the lanes in a fixed order: pairwise halving, as a tree over lane indices (lane i with lane i + L/2,
+     * and so on). Written as lane rotations and vector adds, each an IEEE add of the same two lanes whether the JIT
+     * has compiled it or not, so the bits are the same interpreted or compiled. The scratch array is not needed any
+     * more; the parameter stays for the callers that pass one.
      */
     static float sumLanes(FloatVector v, float[] scratch) {
-        v.intoArray(scratch, 0);
-        for (int width = LANES / 2; width >= 1; width /= 2) {
-            for (int i = 0; i < width; i++) {
-                scratch[i] += scratch[i + width];
-            }
+        return sumLanes(v);
+    }
+
+    /** {@link #sumLanes(FloatVector, float[])}: lane 0 of the tree v + rot(v, L/2), then L/4, ..., 1. */
+    static float sumLanes(FloatVector v) {
+        if (LANES >= 16) {
+            v = v.add(v.rearrange(ROTATE_8));
         }
-        return scratch[0];
+        if (LANES >= 8) {
+            v = v.add(v.rearrange(ROTATE_4));
+        }
+        if (LANES >= 4) {
+            v = v.add(v.rearrange(ROTATE_2));
+        }
+        if (LANES >= 2) {
+            v = v.add(v.rearrange(ROTATE_1));
+        }
+        return v.lane(0);
+    }
+
+    /** The largest lane (exact in any order; the same rotation tree as {@link #sumLanes(FloatVector)}). */
+    static float maxLanes(FloatVector v) {
+        if (LANES >= 16) {
+            v = v.max(v.rearrange(ROTATE_8));
+        }
+        if (LANES >= 8) {
+            v = v.max(v.rearrange(ROTATE_4));
+        }
+        if (LANES >= 4) {
+            v = v.max(v.rearrange(ROTATE_2));
+        }
+        if (LANES >= 2) {
+            v = v.max(v.rearrange(ROTATE_1));
+        }
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Float> ROTATE_8 = rotation(8);
+    private static final VectorShuffle<Float> ROTATE_4 = rotation(4);
+    private static final VectorShuffle<Float> ROTATE_2 = rotation(2);
+    private static final VectorShuffle<Float> ROTATE_1 = rotation(1);
+
+    /** Lane i takes lane (i + by) mod L (the identity where the vector is narrower than 2 * by: never used). */
+    private static VectorShuffle<Float> rotation(int by) {
+        return VectorShuffle.fromOp(S, i -> 2 * by <= LANES ? (i + by) % LANES : i);
     }
 
     private static final float GELU_K = 0.7978845608028654f; // sqrt(2/pi)

@@ -36,9 +36,12 @@ public final class OpCatalog {
         List<OpCase> cases = new ArrayList<>();
         cases.addAll(at(Shape.SMALL));
         cases.addAll(at(Shape.LARGE));
-        // heads too wide for the cpu backend's direct attention path take its GEMM path
-        cases.add(attention(Shape.WIDE_HEADS, false));
-        cases.add(attention(Shape.WIDE_HEADS, true));
+        // heads too wide for the cpu backend's row-block attention take its GEMM path; heads narrower than a vector
+        // take the row-block path through padded copies
+        for (Shape s : List.of(Shape.WIDE_HEADS, Shape.NARROW_HEADS)) {
+            cases.add(attention(s, false));
+            cases.add(attention(s, true));
+        }
         return cases;
     }
 
