@@ -47,4 +47,31 @@ public final class OpArguments {
         table.require(DType.F32, (long) NH * K, op, "table");
         buckets.require(DType.I32, (long) T * T, op, "buckets");
     }
+
+    /**
+     * Checks a gatherRows call's sizes and returns the rows its N-row side holds (full.length() / C); the row ids
+     * themselves are checked by {@link #gatherRowIds} where the backend can read them.
+     */
+    public static int gatherRows(String op, View full, View gathered, View rows, int M, int C) {
+        if (M < 0 || C <= 0) {
+            throw new IllegalArgumentException(op + ": M must be non-negative and C positive, got " + M + ", " + C);
+        }
+        gathered.require(DType.F32, (long) M * C, op, "gathered rows");
+        rows.require(DType.I32, M, op, "rows");
+        full.require(DType.F32, C, op, "full rows");
+        return (int) Math.min(Integer.MAX_VALUE, full.length() / C);
+    }
+
+    /** Row ids ids[off .. off + M) must be strictly increasing and inside [0, n). */
+    public static void gatherRowIds(String op, int[] ids, int off, int M, int n) {
+        int previous = -1;
+        for (int m = 0; m < M; m++) {
+            int r = ids[off + m];
+            if (r <= previous || r >= n) {
+                throw new IllegalArgumentException(op + ": row " + r + " at " + m + " is not inside [0, " + n
+                        + ") or not above the row before it (" + previous + ")");
+            }
+            previous = r;
+        }
+    }
 }

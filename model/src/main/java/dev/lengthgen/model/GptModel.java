@@ -16,6 +16,7 @@ import dev.lengthgen.model.position.AttentionBias;
 import dev.lengthgen.model.train.StepInputs;
 
 import java.util.Random;
+import java.util.function.IntSupplier;
 
 /**
  * A GPT (pre-LN blocks, GELU MLP 4x, a position scheme, optionally tied embeddings and biases) whose
@@ -28,6 +29,8 @@ import java.util.Random;
  *   logits = ln_f(x) . lm_head^T                                (N, V)
  *   loss = masked mean cross-entropy over answer tokens
  * </pre>
+ * With a loss head the last block runs on the rows that carry loss from its attention output on (the other rows
+ * only feed the keys and values every row attends to), and so do ln_f and the head; see {@link Head#LOSS}.
  * Dropout follows nanoGPT's residual dropout (embedding and both residual branches); it is not applied to the
  * attention weights. Task names are "encoder.fwd", "layer3.attn.fwd", "lmhead.bwd", ...
  */
@@ -134,8 +137,15 @@ public final class GptModel implements AutoCloseable {
     public enum Head {
         /** Stop after the last block (prefill of a decode). */
         NONE,
-        /** Logits, per-token losses and their sum (and dlogits when a buffer for them is given). */
-        LOSS
+        /**
+         * Logits, per-token losses and their sum (and dlogits when a buffer for them is given) at the rows that carry
+         * loss only (mask not 0; {@link StepInputs#lossRows}): under the causal mask no other row's output reaches the
+         * loss, so the last block runs on those rows from the attention output on, and so do the final layernorm and
+         * the head (the first M rows of their activations). The loss and every gradient are those of all rows.
+         */
+        LOSS,
+        /** As LOSS, with every row carried through to the logits (for callers that read the logits of any row). */
+        LOGITS
     }
 
     /** Values a graph reads when it executes (not when it is built): the step for dropout keys, the loss scale. */
@@ -151,13 +161,14 @@ public final class GptModel implements AutoCloseable {
      * @param dropout whether dropout is active (training)
      * @param kv      if not null, k and v of every position are stored into these caches (decode prefill)
      * @param dlogits if not null (training), receives dLoss/dlogits (N, V) scaled by state.dlossScale
-     * @param lossSum receives the sum of the masked per-token losses (1 element) when head is LOSS
+     * @param lossSum receives the sum of the masked per-token losses (1 element) when head is LOSS or LOGITS
      */
     public void addForward(TaskGraph g, Activations a, StepInputs in, int B, int T, boolean dropout, Head head,
                            StepState state, KvCache kv, View dlogits, View lossSum) {
         final GptConfig c = config;
         final int C = c.dim(), NH = c.heads(), N = B * T, V = c.vocab();
         final float p = dropout ? c.dropout() : 0f;
+        final boolean pruned = head == Head.LOSS;
         g.task("encoder.fwd", 0, bytes(2.0 * N * C), () ->
                 backend.encoderForward(a.encoded, in.tokens, in.positions, param(layout.wte), positionTable(), N, C));
         if (a.encodedDrop != a.encoded) {
@@ -193,50 +204,82 @@ public final class GptModel implements AutoCloseable {
             }
             g.task(n + "attn.fwd", attentionFlops(B, T, C), 0, () ->
                     backend.attentionForward(L.atty, L.preatt, L.att, L.qkvRot, a.bias, B, T, C, NH));
-            g.task(n + "attnproj.fwd", matmulFlops(N, C, C), 0, () ->
-                    backend.matmulForward(L.attproj, L.atty, param(w.attprojw()), param(w.attprojb()), N, C, C));
-            if (L.attprojDrop != L.attproj) {
-                final DropoutKey k = key(state, 1 + 2 * site);
-                g.task(n + "attnproj.dropout.fwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutForward(L.attprojDrop, L.attproj, p, k, N * C));
+            if (pruned && l == c.layers() - 1) {
+                g.task(n + "rows.gather.fwd", 0, 0, () -> {
+                    int M = in.lossRowCount();
+                    backend.gatherRowsForward(a.lossAtty, L.atty, in.lossRows, M, C);
+                    backend.gatherRowsForward(a.lossResidual, in0, in.lossRows, M, C);
+                });
+                addBlockTail(g, n + "rows.", L, w, a.lossAtty, a.lossResidual, in::lossRowCount, 0, p, state, site);
+            } else {
+                addBlockTail(g, n, L, w, L.atty, in0, () -> N, N, p, state, site);
             }
-            g.task(n + "residual1.fwd", 0, bytes(3.0 * N * C), () ->
-                    backend.residualForward(L.res2, in0, L.attprojDrop, N * C));
-            g.task(n + "ln2.fwd", 0, bytes(2.0 * N * C), () ->
-                    backend.layernormForward(L.ln2, L.ln2Mean, L.ln2Rstd, L.res2, param(w.ln2w()), param(w.ln2b()), N, C));
-            g.task(n + "fc.fwd", matmulFlops(N, C, 4 * C), 0, () ->
-                    backend.matmulForward(L.fch, L.ln2, param(w.fcw()), param(w.fcb()), N, C, 4 * C));
-            g.task(n + "gelu.fwd", 0, bytes(8.0 * N * C), () ->
-                    backend.geluForward(L.fchGelu, L.fch, N * 4 * C));
-            g.task(n + "fcproj.fwd", matmulFlops(N, 4 * C, C), 0, () ->
-                    backend.matmulForward(L.fcproj, L.fchGelu, param(w.fcprojw()), param(w.fcprojb()), N, 4 * C, C));
-            if (L.fcprojDrop != L.fcproj) {
-                final DropoutKey k = key(state, 2 + 2 * site);
-                g.task(n + "fcproj.dropout.fwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutForward(L.fcprojDrop, L.fcproj, p, k, N * C));
-            }
-            g.task(n + "residual2.fwd", 0, bytes(3.0 * N * C), () ->
-                    backend.residualForward(L.res3, L.res2, L.fcprojDrop, N * C));
             x = L.res3;
         }
         if (head == Head.NONE) {
             return;
         }
         final View last = x;
-        g.task("lnf.fwd", 0, bytes(2.0 * N * C), () ->
-                backend.layernormForward(a.lnf, a.lnfMean, a.lnfRstd, last, param(layout.lnfw), param(layout.lnfb), N, C));
-        g.task("lmhead.fwd", matmulFlops(N, C, V), 0, () ->
-                backend.matmulForward(a.logits, a.lnf, param(layout.lmHead), null, N, C, V));
-        g.task("loss.fwd", 0, bytes(2.0 * N * V), () ->
-                backend.crossEntropyForward(a.losses, dlogits, a.logits, in.targets, in.mask, state.dlossScale, N, V));
-        g.task("loss.sum", 0, bytes(N), () -> backend.sum(lossSum, a.losses, N));
+        final View targets = pruned ? in.lossTargets : in.targets;
+        final View mask = pruned ? in.lossMask : in.mask;
+        final IntSupplier rows = pruned ? in::lossRowCount : () -> N;
+        final int known = pruned ? 0 : N;
+        final String h = pruned ? "rows." : "";
+        g.task(h + "lnf.fwd", 0, bytes(2.0 * known * C), () ->
+                backend.layernormForward(a.lnf, a.lnfMean, a.lnfRstd, last, param(layout.lnfw), param(layout.lnfb),
+                        rows.getAsInt(), C));
+        g.task(h + "lmhead.fwd", matmulFlops(known, C, V), 0, () ->
+                backend.matmulForward(a.logits, a.lnf, param(layout.lmHead), null, rows.getAsInt(), C, V));
+        g.task(h + "loss.fwd", 0, bytes(2.0 * known * V), () ->
+                backend.crossEntropyForward(a.losses, dlogits, a.logits, targets, mask, state.dlossScale,
+                        rows.getAsInt(), V));
+        g.task(h + "loss.sum", 0, bytes(known), () -> backend.sum(lossSum, a.losses, rows.getAsInt()));
+    }
+
+    /**
+     * The part of a block after attention, on the rows given (all of them, or the rows that carry loss, gathered):
+     * attnproj, residual, ln2, MLP, residual. {@code known} is the row count for the profile's work figures (0 when
+     * it changes from step to step).
+     */
+    private void addBlockTail(TaskGraph g, String n, Activations.Layer L, ParameterLayout.Block w, View atty,
+                              View in0, IntSupplier rows, int known, float p, StepState state, int site) {
+        final int C = config.dim();
+        g.task(n + "attnproj.fwd", matmulFlops(known, C, C), 0, () ->
+                backend.matmulForward(L.attproj, atty, param(w.attprojw()), param(w.attprojb()), rows.getAsInt(), C, C));
+        if (L.attprojDrop != L.attproj) {
+            final DropoutKey k = key(state, 1 + 2 * site);
+            g.task(n + "attnproj.dropout.fwd", 0, bytes(2.0 * known * C), () ->
+                    backend.dropoutForward(L.attprojDrop, L.attproj, p, k, rows.getAsInt() * C));
+        }
+        g.task(n + "residual1.fwd", 0, bytes(3.0 * known * C), () ->
+                backend.residualForward(L.res2, in0, L.attprojDrop, rows.getAsInt() * C));
+        g.task(n + "ln2.fwd", 0, bytes(2.0 * known * C), () ->
+                backend.layernormForward(L.ln2, L.ln2Mean, L.ln2Rstd, L.res2, param(w.ln2w()), param(w.ln2b()),
+                        rows.getAsInt(), C));
+        g.task(n + "fc.fwd", matmulFlops(known, C, 4 * C), 0, () ->
+                backend.matmulForward(L.fch, L.ln2, param(w.fcw()), param(w.fcb()), rows.getAsInt(), C, 4 * C));
+        g.task(n + "gelu.fwd", 0, bytes(8.0 * known * C), () ->
+                backend.geluForward(L.fchGelu, L.fch, rows.getAsInt() * 4 * C));
+        g.task(n + "fcproj.fwd", matmulFlops(known, 4 * C, C), 0, () ->
+                backend.matmulForward(L.fcproj, L.fchGelu, param(w.fcprojw()), param(w.fcprojb()), rows.getAsInt(),
+                        4 * C, C));
+        if (L.fcprojDrop != L.fcproj) {
+            final DropoutKey k = key(state, 2 + 2 * site);
+            g.task(n + "fcproj.dropout.fwd", 0, bytes(2.0 * known * C), () ->
+                    backend.dropoutForward(L.fcprojDrop, L.fcproj, p, k, rows.getAsInt() * C));
+        }
+        g.task(n + "residual2.fwd", 0, bytes(3.0 * known * C), () ->
+                backend.residualForward(L.res3, L.res2, L.fcprojDrop, rows.getAsInt() * C));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
     // Backward pass (reverse order of addForward; every gradient accumulates, so grads and d-activations start at 0)
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** Appends forward (with dlogits) and backward passes at (B, T): grads receive dLoss/dParams. */
+    /**
+     * Appends forward (with dlogits, {@link Head#LOSS}: the last block after attention on the rows that carry loss)
+     * and backward passes at (B, T): grads receive dLoss/dParams.
+     */
     public void addForwardBackward(TaskGraph g, Activations a, Activations d, Memory grads, StepInputs in, int B,
                                    int T, StepState state, View lossSum) {
         final TensorViews gradViews = new TensorViews(grads, layout);
@@ -256,11 +299,13 @@ public final class GptModel implements AutoCloseable {
         final boolean learnedBias = layout.relativeBias != null;
         final View lastOut = a.layers[Lc - 1].res3;
         final View dLastOut = d.layers[Lc - 1].res3;
-        g.task("lmhead.bwd", 2 * matmulFlops(N, C, V), 0, () ->
-                backend.matmulBackward(d.lnf, gradViews.of(layout.lmHead), null, d.logits, a.lnf, param(layout.lmHead), N, C, V));
-        g.task("lnf.bwd", 0, bytes(4.0 * N * C), () ->
-                backend.layernormBackward(dLastOut, gradViews.of(layout.lnfw), gradViews.of(layout.lnfb), d.lnf, lastOut,
-                        param(layout.lnfw), a.lnfMean, a.lnfRstd, N, C));
+        final IntSupplier lossRows = in::lossRowCount;
+        g.task("rows.lmhead.bwd", 0, 0, () ->
+                backend.matmulBackward(d.lnf, gradViews.of(layout.lmHead), null, d.logits, a.lnf,
+                        param(layout.lmHead), lossRows.getAsInt(), C, V));
+        g.task("rows.lnf.bwd", 0, 0, () ->
+                backend.layernormBackward(dLastOut, gradViews.of(layout.lnfw), gradViews.of(layout.lnfb), d.lnf,
+                        lastOut, param(layout.lnfw), a.lnfMean, a.lnfRstd, lossRows.getAsInt(), C));
         for (int l = Lc - 1; l >= 0; l--) {
             final Activations.Layer L = a.layers[l], D = d.layers[l];
             final ParameterLayout.Block w = layout.block(l);
@@ -268,30 +313,17 @@ public final class GptModel implements AutoCloseable {
             final View din0 = l == 0 ? d.encodedDrop : d.layers[l - 1].res3;
             final int site = l;
             String n = "layer" + l + ".";
-            g.task(n + "residual2.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(D.res2, D.fcprojDrop, D.res3, N * C));
-            if (L.fcprojDrop != L.fcproj) {
-                final DropoutKey k = key(state, 2 + 2 * site);
-                g.task(n + "fcproj.dropout.bwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutBackward(D.fcproj, D.fcprojDrop, p, k, N * C));
+            if (l == Lc - 1) {
+                addBlockTailBackward(g, n + "rows.", L, D, w, gradViews, a.lossAtty, d.lossAtty, a.lossResidual,
+                        d.lossResidual, lossRows, 0, p, state, site);
+                g.task(n + "rows.gather.bwd", 0, 0, () -> {
+                    int M = in.lossRowCount();
+                    backend.gatherRowsBackward(D.atty, d.lossAtty, in.lossRows, M, C);
+                    backend.gatherRowsBackward(din0, d.lossResidual, in.lossRows, M, C);
+                });
+            } else {
+                addBlockTailBackward(g, n, L, D, w, gradViews, L.atty, D.atty, in0, din0, () -> N, N, p, state, site);
             }
-            g.task(n + "fcproj.bwd", 2 * matmulFlops(N, 4 * C, C), 0, () ->
-                    backend.matmulBackward(D.fchGelu, gradViews.of(w.fcprojw()), gradViews.of(w.fcprojb()), D.fcproj, L.fchGelu,
-                            param(w.fcprojw()), N, 4 * C, C));
-            g.task(n + "gelu.bwd", 0, bytes(12.0 * N * C), () -> backend.geluBackward(D.fch, L.fch, D.fchGelu, N * 4 * C));
-            g.task(n + "fc.bwd", 2 * matmulFlops(N, C, 4 * C), 0, () ->
-                    backend.matmulBackward(D.ln2, gradViews.of(w.fcw()), gradViews.of(w.fcb()), D.fch, L.ln2, param(w.fcw()), N, C, 4 * C));
-            g.task(n + "ln2.bwd", 0, bytes(4.0 * N * C), () ->
-                    backend.layernormBackward(D.res2, gradViews.of(w.ln2w()), gradViews.of(w.ln2b()), D.ln2, L.res2, param(w.ln2w()),
-                            L.ln2Mean, L.ln2Rstd, N, C));
-            g.task(n + "residual1.bwd", 0, bytes(3.0 * N * C), () -> backend.residualBackward(din0, D.attprojDrop, D.res2, N * C));
-            if (L.attprojDrop != L.attproj) {
-                final DropoutKey k = key(state, 1 + 2 * site);
-                g.task(n + "attnproj.dropout.bwd", 0, bytes(2.0 * N * C), () ->
-                        backend.dropoutBackward(D.attproj, D.attprojDrop, p, k, N * C));
-            }
-            g.task(n + "attnproj.bwd", 2 * matmulFlops(N, C, C), 0, () ->
-                    backend.matmulBackward(D.atty, gradViews.of(w.attprojw()), gradViews.of(w.attprojb()), D.attproj, L.atty,
-                            param(w.attprojw()), N, C, C));
             g.task(n + "attn.bwd", 2 * attentionFlops(B, T, C), 0, () ->
                     backend.attentionBackward(D.qkvRot, D.preatt, D.att, learnedBias ? d.bias : null, D.atty, L.qkvRot,
                             L.att, B, T, C, NH));
@@ -300,10 +332,11 @@ public final class GptModel implements AutoCloseable {
                         backend.rotaryBackward(D.qkv, D.qkvRot, in.positions, pos.ropeBase(), B, T, C, NH));
             }
             g.task(n + "qkv.bwd", 2 * matmulFlops(N, C, 3 * C), 0, () ->
-                    backend.matmulBackward(D.ln1, gradViews.of(w.qkvw()), gradViews.of(w.qkvb()), D.qkv, L.ln1, param(w.qkvw()), N, C, 3 * C));
+                    backend.matmulBackward(D.ln1, gradViews.of(w.qkvw()), gradViews.of(w.qkvb()), D.qkv, L.ln1,
+                            param(w.qkvw()), N, C, 3 * C));
             g.task(n + "ln1.bwd", 0, bytes(4.0 * N * C), () ->
-                    backend.layernormBackward(din0, gradViews.of(w.ln1w()), gradViews.of(w.ln1b()), D.ln1, in0, param(w.ln1w()),
-                            L.ln1Mean, L.ln1Rstd, N, C));
+                    backend.layernormBackward(din0, gradViews.of(w.ln1w()), gradViews.of(w.ln1b()), D.ln1, in0,
+                            param(w.ln1w()), L.ln1Mean, L.ln1Rstd, N, C));
         }
         if (learnedBias) { // every layer added its share to the one shared dbias
             final int K = AttentionBias.buckets(c);
@@ -316,7 +349,46 @@ public final class GptModel implements AutoCloseable {
                     backend.dropoutBackward(d.encoded, d.encodedDrop, p, k, N * C));
         }
         g.task("encoder.bwd", 0, bytes(2.0 * N * C), () ->
-                backend.encoderBackward(gradViews.of(layout.wte), gradViews.of(layout.wpe), d.encoded, in.tokens, in.positions, N, C));
+                backend.encoderBackward(gradViews.of(layout.wte), gradViews.of(layout.wpe), d.encoded, in.tokens,
+                        in.positions, N, C));
+    }
+
+    /**
+     * The backward pass of {@link #addBlockTail} on the same rows: from the block output's gradient (D.res3) to the
+     * gradients of its attention output (datty) and residual input (din0), and of its weights.
+     */
+    private void addBlockTailBackward(TaskGraph g, String n, Activations.Layer L, Activations.Layer D,
+                                      ParameterLayout.Block w, TensorViews gradViews, View atty, View datty, View in0,
+                                      View din0, IntSupplier rows, int known, float p, StepState state, int site) {
+        final int C = config.dim();
+        g.task(n + "residual2.bwd", 0, bytes(3.0 * known * C), () ->
+                backend.residualBackward(D.res2, D.fcprojDrop, D.res3, rows.getAsInt() * C));
+        if (L.fcprojDrop != L.fcproj) {
+            final DropoutKey k = key(state, 2 + 2 * site);
+            g.task(n + "fcproj.dropout.bwd", 0, bytes(2.0 * known * C), () ->
+                    backend.dropoutBackward(D.fcproj, D.fcprojDrop, p, k, rows.getAsInt() * C));
+        }
+        g.task(n + "fcproj.bwd", 2 * matmulFlops(known, 4 * C, C), 0, () ->
+                backend.matmulBackward(D.fchGelu, gradViews.of(w.fcprojw()), gradViews.of(w.fcprojb()), D.fcproj,
+                        L.fchGelu, param(w.fcprojw()), rows.getAsInt(), 4 * C, C));
+        g.task(n + "gelu.bwd", 0, bytes(12.0 * known * C), () ->
+                backend.geluBackward(D.fch, L.fch, D.fchGelu, rows.getAsInt() * 4 * C));
+        g.task(n + "fc.bwd", 2 * matmulFlops(known, C, 4 * C), 0, () ->
+                backend.matmulBackward(D.ln2, gradViews.of(w.fcw()), gradViews.of(w.fcb()), D.fch, L.ln2,
+                        param(w.fcw()), rows.getAsInt(), C, 4 * C));
+        g.task(n + "ln2.bwd", 0, bytes(4.0 * known * C), () ->
+                backend.layernormBackward(D.res2, gradViews.of(w.ln2w()), gradViews.of(w.ln2b()), D.ln2, L.res2,
+                        param(w.ln2w()), L.ln2Mean, L.ln2Rstd, rows.getAsInt(), C));
+        g.task(n + "residual1.bwd", 0, bytes(3.0 * known * C), () ->
+                backend.residualBackward(din0, D.attprojDrop, D.res2, rows.getAsInt() * C));
+        if (L.attprojDrop != L.attproj) {
+            final DropoutKey k = key(state, 1 + 2 * site);
+            g.task(n + "attnproj.dropout.bwd", 0, bytes(2.0 * known * C), () ->
+                    backend.dropoutBackward(D.attproj, D.attprojDrop, p, k, rows.getAsInt() * C));
+        }
+        g.task(n + "attnproj.bwd", 2 * matmulFlops(known, C, C), 0, () ->
+                backend.matmulBackward(datty, gradViews.of(w.attprojw()), gradViews.of(w.attprojb()), D.attproj, atty,
+                        param(w.attprojw()), rows.getAsInt(), C, C));
     }
 
     /** The key of a dropout site, made once when the graph is built: it reads seed and step when the task runs. */

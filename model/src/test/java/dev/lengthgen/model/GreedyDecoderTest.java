@@ -78,7 +78,7 @@ class GreedyDecoderTest {
         in.upload(be, batch);
         View loss = be.allocate(DType.F32, 1, "loss").view();
         TaskGraph g = new TaskGraph("full");
-        model.addForward(g, a, in, 1, T, false, GptModel.Head.LOSS, new GptModel.StepState(), null, null, loss);
+        model.addForward(g, a, in, 1, T, false, GptModel.Head.LOGITS, new GptModel.StepState(), null, null, loss);
         g.plan(be).execute();
         float[] logits = new float[c.vocab()];
         be.download(a.logits.slice((long) (T - 1) * c.vocab(), c.vocab()), logits);

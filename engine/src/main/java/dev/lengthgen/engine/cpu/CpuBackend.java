@@ -29,6 +29,7 @@ public final class CpuBackend extends WallClockProfiling {
     private final AdamW adamw;
     private final Encoder encoder;
     private final ColumnSums columnSums;
+    private final RowGather rowGather;
 
     /** @param threads worker threads including the caller; 0 for one per available processor */
     public CpuBackend(int threads) {
@@ -46,6 +47,7 @@ public final class CpuBackend extends WallClockProfiling {
         adamw = new AdamW(pool);
         encoder = new Encoder(pool);
         columnSums = new ColumnSums(pool);
+        rowGather = new RowGather(pool);
     }
 
     /** Worker threads, the calling thread included. */
@@ -339,6 +341,22 @@ public final class CpuBackend extends WallClockProfiling {
         elementwise.dropoutBackward(f(dinp), o(dinp), f(dout), o(dout), p, key, N);
     }
 
+
+    // ---- row selection ----
+
+    @Override
+    public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
+        int n = OpArguments.gatherRows("gatherRowsForward", inp, out, rows, M, C);
+        OpArguments.gatherRowIds("gatherRowsForward", i(rows), o(rows), M, n);
+        rowGather.run(f(inp), o(inp), f(out), o(out), i(rows), o(rows), M, C, false);
+    }
+
+    @Override
+    public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
+        int n = OpArguments.gatherRows("gatherRowsBackward", dinp, dout, rows, M, C);
+        OpArguments.gatherRowIds("gatherRowsBackward", i(rows), o(rows), M, n);
+        rowGather.run(f(dinp), o(dinp), f(dout), o(dout), i(rows), o(rows), M, C, true);
+    }
 
     // ---- loss ----
 

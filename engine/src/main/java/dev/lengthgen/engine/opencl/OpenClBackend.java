@@ -766,6 +766,24 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
+        OpArguments.gatherRows("gatherRowsForward", inp, out, rows, M, C);
+        if (M > 0) {
+            call("elementwise", "gather_rows_forward").view(out).view(inp).view(rows).intArg(M).intArg(C)
+                    .run(grid2(C, M, 64), new long[] {64, 1});
+        }
+    }
+
+    @Override
+    public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
+        OpArguments.gatherRows("gatherRowsBackward", dinp, dout, rows, M, C);
+        if (M > 0) {
+            call("elementwise", "gather_rows_backward").view(dinp).view(dout).view(rows).intArg(M).intArg(C)
+                    .run(grid2(C, M, 64), new long[] {64, 1});
+        }
+    }
+
+    @Override
     public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
         out.require(DType.F32, N, "dropoutForward out");
         dropout("dropout_forward", out, inp, p, key, N);

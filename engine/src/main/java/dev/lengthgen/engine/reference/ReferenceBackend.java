@@ -266,6 +266,18 @@ public final class ReferenceBackend extends WallClockProfiling {
     }
 
     @Override
+    public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
+        RowOps.forward(out, inp, rows, M, C);
+        storeFp32(out);
+    }
+
+    @Override
+    public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
+        RowOps.backward(dinp, dout, rows, M, C);
+        storeFp32(dinp);
+    }
+
+    @Override
     public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
         ElementwiseOps.dropoutForward(out, inp, p, key, N);
         storeFp32(out);

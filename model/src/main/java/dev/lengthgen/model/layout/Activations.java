@@ -67,6 +67,12 @@ public final class Activations {
     public final View encoded;     // (N, C)
     public final View encodedDrop; // (N, C)
     public final Layer[] layers;
+    /**
+     * The last block's attention output and residual input at the rows that carry loss (M, C), M &lt;= N: with a loss
+     * head the block goes on from there on those rows only, and so do lnf, logits and losses (their first M rows).
+     */
+    public final View lossAtty;     // (M, C)
+    public final View lossResidual; // (M, C)
     public final View lnf;         // (N, C)
     public final View lnfMean;     // (N)
     public final View lnfRstd;     // (N)
@@ -89,6 +95,8 @@ public final class Activations {
         for (int l = 0; l < layers.length; l++) {
             layers[l] = new Layer(k, N, C, bnhtt, dropout, rotary(c));
         }
+        lossAtty = k.take(N * (long) C);
+        lossResidual = k.take(N * (long) C);
         lnf = k.take(N * (long) C);
         lnfMean = k.take(N);
         lnfRstd = k.take(N);
@@ -104,7 +112,7 @@ public final class Activations {
         long rotated = rotary(c) ? 3 : 0;
         long perLayer = N * C * (1 + 3 + rotated + 1 + 1 + drops + 1 + 1 + 4 + 4 + 1 + drops + 1) + 4 * N + 2 * bnhtt;
         long bias = c.position().scheme().biasesAttention() ? (long) c.heads() * T * T : 0;
-        return bias + N * C * (1 + drops) + c.layers() * perLayer + N * C + 2 * N + N * c.vocab() + N;
+        return bias + N * C * (1 + drops) + c.layers() * perLayer + 2 * N * C + N * C + 2 * N + N * c.vocab() + N;
     }
 
     private static boolean rotary(GptConfig c) {

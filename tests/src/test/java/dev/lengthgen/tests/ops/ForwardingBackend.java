@@ -50,6 +50,8 @@ class ForwardingBackend implements Backend {
     @Override public void residualBackward(View da, View db, View dout, int N) { inner.residualBackward(da, db, dout, N); }
     @Override public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) { inner.dropoutForward(out, inp, p, key, N); }
     @Override public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) { inner.dropoutBackward(dinp, dout, p, key, N); }
+    @Override public void gatherRowsForward(View out, View inp, View rows, int M, int C) { inner.gatherRowsForward(out, inp, rows, M, C); }
+    @Override public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) { inner.gatherRowsBackward(dinp, dout, rows, M, C); }
     @Override public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask, float dlossScale, int N, int V) { inner.crossEntropyForward(losses, dlogits, logits, targets, mask, dlossScale, N, V); }
     @Override public void sum(View out, View inp, long N) { inner.sum(out, inp, N); }
     @Override public void sumOfSquares(View out, View inp, long N) { inner.sumOfSquares(out, inp, N); }

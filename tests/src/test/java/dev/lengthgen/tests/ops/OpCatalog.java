@@ -87,6 +87,8 @@ public final class OpCatalog {
         c.add(bucketBias(s, "alibi", s.T()));
         c.add(gelu(s));
         c.add(residual(s));
+        c.add(gatherRows(s, "some", 3));
+        c.add(gatherRows(s, "all", 1));
         c.add(dropout(s, 0.2f));
         c.add(dropout(s, 0f));
         c.add(crossEntropy(s, true));
@@ -316,6 +318,28 @@ public final class OpCatalog {
                 .tolerance(ELEMENTWISE)
                 .differentiates("out", "dout", "a", "da")
                 .differentiates("out", "dout", "b", "db")
+                .build();
+    }
+
+    // gatherRows: out (M,C) = inp (N,C) rows rows[m]; rows strictly increasing: every step-th row from an offset
+    static OpCase gatherRows(Shape s, String variant, int step) {
+        int N = s.N(), C = s.C();
+        int first = step > 1 ? 1 : 0;
+        int M = (N - first + step - 1) / step;
+        return OpCase.builder("gatherRows", variant, s)
+                .input("inp", (long) N * C, Fill.normal(0, 1))
+                .intInput("rows", M, (rng, f, i) -> {
+                    for (int m = 0; m < i.length; m++) {
+                        i[m] = first + m * step;
+                    }
+                })
+                .output("out", (long) M * C)
+                .input("dout", (long) M * C, Fill.normal(0, 0.1))
+                .gradient("dinp", (long) N * C)
+                .forward((ops, t) -> ops.gatherRowsForward(t.v("out"), t.v("inp"), t.v("rows"), M, C))
+                .backward((ops, t) -> ops.gatherRowsBackward(t.v("dinp"), t.v("dout"), t.v("rows"), M, C))
+                .tolerance(ELEMENTWISE)
+                .differentiates("out", "dout", "inp", "dinp")
                 .build();
     }
 
