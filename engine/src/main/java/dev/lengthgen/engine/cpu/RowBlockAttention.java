@@ -44,10 +44,10 @@ final class RowBlockAttention {
     private float[] t = new float[0];
     /** TR x TP: scores or dp; probabilities; ds. */
     private float[] s = new float[0], p = new float[0], d = new float[0];
-    /** The bias row of the softmax in flight, TP wide; zeros for heads without a bias. */
-    private float[] biasRow = new float[0];
-    /** Whether biasRow holds a bias (from the last forward call) rather than zeros. */
-    private boolean biased;
+    /** TP zeros: the bias row of heads without a bias. */
+    private float[] zeros = new float[0];
+    /** Per row: the largest score, the sum of the exponentials (forward), the sum of p * dp (backward). */
+    private float[] rowMax = new float[0], rowSum = new float[0], rowDot = new float[0];
     /** An hs-wide product of the row blocks that do not go in place, TR x HP. */
     private float[] o = new float[0];
     private final float[] lanes = new float[LANES];
@@ -78,8 +78,10 @@ final class RowBlockAttention {
         p = zeroed(p, TR * TP);
         d = zeroed(d, TR * TP);
         o = zeroed(o, TR * HP);
-        biasRow = zeroed(biasRow, TP);
-        biased = false;
+        zeros = zeroed(zeros, TP);
+        rowMax = zeroed(rowMax, TR);
+        rowSum = zeroed(rowSum, TR);
+        rowDot = zeroed(rowDot, TR);
     }
 
     private static float[] zeroed(float[] x, int n) {
@@ -211,15 +213,9 @@ final class RowBlockAttention {
                  float[] preatt, int pre, float[] att, int at, float[] out, int outO) {
         shape(T, hs);
         int stride = 3 * C;
-        if (bias == null && biased) {
-            Arrays.fill(biasRow, 0f);
-        }
-        biased = bias != null;
         transpose(qkv, qkvO + C + h * hs, stride);
         products(qkv, qkvO + h * hs, stride, s);
-        for (int r = 0; r < T; r++) {
-            softmaxRow(r, scale, bias, biasO + r * T, preatt, pre, att, at);
-        }
+        softmaxRows(scale, bias, biasO, preatt, pre, att, at);
         if (inPlace) {
             weightedRows(p, qkv, qkvO + 2 * C + h * hs, stride, out, outO, C, 1f, true);
         } else {
@@ -229,61 +225,115 @@ final class RowBlockAttention {
     }
 
     /**
-     * Row r: preatt = s scaled plus the bias row (0 past the diagonal), p = its softmax (0 past the diagonal), both
-     * copied to their output rows (at pre and at, the head's first rows). One method with one call of exp, sumLanes
-     * and maxLanes: large enough that its callers do not inline it, small enough that the JIT inlines those here (a
-     * vector handed to a method that is not inlined is boxed on the heap). No vector is chosen by a branch: without
-     * a bias the same adds read a row of zeros, and every vector is masked past the diagonal (a no-op but in the
-     * last).
+     * The softmax of every row, in three passes over the rows: scaled scores and their maxima, exponentials and
+     * their sums, then the normalized rows, each copied to its output row. Each row is a chain of dependent steps
+     * (max, exp, sum, divide); pass by pass, the rows of a pass are independent, so the processor overlaps them.
+     * The passes hand each other floats and arrays, never vectors: a vector handed to a method the JIT did not
+     * inline is boxed on the heap.
      */
-    private void softmaxRow(int r, float scale, float[] bias, int bo, float[] preatt, int pre, float[] att, int at) {
-        if (bias != null) {
-            System.arraycopy(bias, bo, biasRow, 0, r + 1);
-        }
-        int n = r / LANES + 1;
-        int row = r * TP;
-        FloatVector vscale = FloatVector.broadcast(S, scale);
-        FloatVector zero = FloatVector.zero(S);
-        FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < n; j++) {
-            int i = j * LANES;
-            VectorMask<Float> past = IOTA.compare(VectorOperators.GT, r - i);
-            FloatVector x = FloatVector.fromArray(S, s, row + i).mul(vscale).add(FloatVector.fromArray(S, biasRow, i));
-            x.blend(zero, past).intoArray(s, row + i);
-            vmax = vmax.max(x.blend(Float.NEGATIVE_INFINITY, past));
-        }
-        Arrays.fill(s, row + n * LANES, row + TP, 0f);
-        FloatVector vm = FloatVector.broadcast(S, vmax.reduceLanes(VectorOperators.MAX));
-        FloatVector sum = FloatVector.zero(S);
-        for (int j = 0; j < n; j++) {
-            int i = j * LANES;
-            VectorMask<Float> past = IOTA.compare(VectorOperators.GT, r - i);
-            FloatVector e = VectorMath.exp(FloatVector.fromArray(S, s, row + i).sub(vm)).blend(zero, past);
-            e.intoArray(p, row + i);
-            sum = sum.add(e);
-        }
-        FloatVector vinv = FloatVector.broadcast(S, 1f / VectorMath.sumLanes(sum));
-        for (int j = 0; j < n; j++) {
-            int i = row + j * LANES;
-            FloatVector.fromArray(S, p, i).mul(vinv).intoArray(p, i);
-        }
-        copyRow(s, r, preatt, pre);
-        copyRow(p, r, att, at);
+    private void softmaxRows(float scale, float[] bias, int biasO, float[] preatt, int pre, float[] att, int at) {
+        scaledRows(scale, bias, biasO, preatt, pre);
+        expRows();
+        normalizedRows(att, at);
     }
 
     /**
-     * Row r (TP wide, zero past the diagonal) of x into row r of a T x T output block at off: whole vectors where one
-     * may run over into the next row (which is written after this one, so the spill is overwritten) and stays
-     * inside the block; the part inside the row through System.arraycopy otherwise (the block's last rows).
+     * s rows = s * scale + the bias rows at biasO (zeros without a bias), 0 past the diagonal and in the vectors
+     * after it, also stored as the preatt rows; rowMax = each row's largest entry. Only a row's last vector holds
+     * lanes past the diagonal (masked).
      */
-    private void copyRow(float[] x, int r, float[] dst, int off) {
-        int row = r * TP;
-        int at = off + r * T;
-        for (int i = 0; i < T; i += LANES) {
-            if (r * T + i + LANES <= T * T) {
-                FloatVector.fromArray(S, x, row + i).intoArray(dst, at + i);
+    private void scaledRows(float scale, float[] bias, int biasO, float[] preatt, int pre) {
+        FloatVector vscale = FloatVector.broadcast(S, scale);
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < T; r++) {
+            int n = r / LANES + 1;
+            int row = r * TP;
+            FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (int j = 0; j < n; j++) {
+                int i = j * LANES;
+                float[] b = zeros;
+                int bo = i;
+                if (bias != null) {
+                    bo = biasO + r * T + i;
+                    b = bias;
+                    if (bo + LANES > bias.length) { // the last rows of the last head: a load that stops at the end
+                        Arrays.fill(lanes, 0f);
+                        System.arraycopy(bias, bo, lanes, 0, bias.length - bo);
+                        b = lanes;
+                        bo = 0;
+                    }
+                }
+                VectorMask<Float> past = IOTA.compare(VectorOperators.GT, r - i);
+                FloatVector x = FloatVector.fromArray(S, s, row + i).mul(vscale).add(FloatVector.fromArray(S, b, bo));
+                FloatVector y = x.blend(zero, past);
+                y.intoArray(s, row + i);
+                if (fits(r, i)) {
+                    y.intoArray(preatt, pre + r * T + i);
+                } else {
+                    System.arraycopy(s, row + i, preatt, pre + r * T + i, T - i);
+                }
+                vmax = vmax.max(x.blend(Float.NEGATIVE_INFINITY, past));
+            }
+            Arrays.fill(s, row + n * LANES, row + TP, 0f);
+            zeroPast(r, preatt, pre);
+            rowMax[r] = vmax.reduceLanes(VectorOperators.MAX);
+        }
+    }
+
+    /** p rows = exp(s - rowMax), 0 past the diagonal; rowSum = each row's sum (fixed order). */
+    private void expRows() {
+        FloatVector zero = FloatVector.zero(S);
+        for (int r = 0; r < T; r++) {
+            int n = r / LANES + 1;
+            int row = r * TP;
+            FloatVector vm = FloatVector.broadcast(S, rowMax[r]);
+            FloatVector sum = FloatVector.zero(S);
+            for (int j = 0; j < n; j++) {
+                int i = j * LANES;
+                VectorMask<Float> past = IOTA.compare(VectorOperators.GT, r - i);
+                FloatVector e = VectorMath.exp(FloatVector.fromArray(S, s, row + i).sub(vm)).blend(zero, past);
+                e.intoArray(p, row + i);
+                sum = sum.add(e);
+            }
+            rowSum[r] = VectorMath.sumLanes(sum);
+        }
+    }
+
+    /** p rows *= 1 / rowSum, also stored as the att rows. */
+    private void normalizedRows(float[] att, int at) {
+        for (int r = 0; r < T; r++) {
+            int row = r * TP;
+            FloatVector vinv = FloatVector.broadcast(S, 1f / rowSum[r]);
+            for (int i = 0; i <= r; i += LANES) {
+                FloatVector y = FloatVector.fromArray(S, p, row + i).mul(vinv);
+                y.intoArray(p, row + i);
+                if (fits(r, i)) {
+                    y.intoArray(att, at + r * T + i);
+                } else {
+                    System.arraycopy(p, row + i, att, at + r * T + i, T - i);
+                }
+            }
+            zeroPast(r, att, at);
+        }
+    }
+
+    /**
+     * Whether the vector at column i of row r of a T x T output block may be stored whole: it may run over into the
+     * next row (written after this one, so the spill is overwritten) but must stay inside the block; the block's
+     * last rows store their last vector's part inside the row instead.
+     */
+    private boolean fits(int r, int i) {
+        return r * T + i + LANES <= T * T;
+    }
+
+    /** Row r of a T x T output block at off: 0 from the vector after the diagonal's to the end of the row. */
+    private void zeroPast(int r, float[] dst, int off) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = (r / LANES + 1) * LANES; i < T; i += LANES) {
+            if (fits(r, i)) {
+                zero.intoArray(dst, off + r * T + i);
             } else {
-                System.arraycopy(x, row + i, dst, at + i, T - i);
+                Arrays.fill(dst, off + r * T + i, off + (r + 1) * T, 0f);
             }
         }
     }
@@ -298,9 +348,7 @@ final class RowBlockAttention {
         int stride = 3 * C;
         transpose(qkv, qkvO + 2 * C + h * hs, stride);
         products(dout, doutO, C, s); // dp = dout . v^T
-        for (int r = 0; r < T; r++) {
-            softmaxBackwardRow(r, att, at, datt, da, dpreatt, dp);
-        }
+        softmaxBackwardRows(att, at, datt, da, dpreatt, dp);
         int q = qkvO + h * hs, kk = qkvO + C + h * hs;
         if (inPlace) {
             weightedRows(d, qkv, kk, stride, dqkv, dqkvO + h * hs, stride, scale, false); // dq = ds . k
@@ -317,31 +365,55 @@ final class RowBlockAttention {
     }
 
     /**
-     * Row r: p = att (0 past the diagonal), ds = p * (dp - sum(p * dp)) with dp in s; datt = dp and dpreatt = ds
-     * copied to their output rows (at da and dpre, the head's first rows), 0 past the diagonal. One method, as
-     * {@link #softmaxRow}.
+     * The softmax's backward pass over every row, in two passes as {@link #softmaxRows}: p = att and rowDot = the
+     * sum of p * dp (dp in s); then ds = p * (dp - rowDot) into d, and datt = dp and dpreatt = ds copied to their
+     * output rows (at da and dpre, the head's first rows), 0 past the diagonal.
      */
-    private void softmaxBackwardRow(int r, float[] att, int a, float[] datt, int da, float[] dpreatt, int dpre) {
-        int n = r / LANES + 1;
-        int row = r * TP;
-        System.arraycopy(att, a + r * T, p, row, r + 1);
-        Arrays.fill(p, row + r + 1, row + n * LANES, 0f);
-        FloatVector acc = FloatVector.zero(S);
-        for (int j = 0; j < n; j++) {
-            int i = row + j * LANES;
-            acc = FloatVector.fromArray(S, p, i).fma(FloatVector.fromArray(S, s, i), acc);
+    private void softmaxBackwardRows(float[] att, int a, float[] datt, int da, float[] dpreatt, int dpre) {
+        dotRows(att, a);
+        dsRows(datt, da, dpreatt, dpre);
+    }
+
+    /** p rows = att rows (0 past the diagonal); rowDot = the sum of p * dp per row (fixed order). */
+    private void dotRows(float[] att, int a) {
+        for (int r = 0; r < T; r++) {
+            int n = r / LANES + 1;
+            int row = r * TP;
+            System.arraycopy(att, a + r * T, p, row, r + 1);
+            Arrays.fill(p, row + r + 1, row + n * LANES, 0f);
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < n; j++) {
+                int i = row + j * LANES;
+                acc = FloatVector.fromArray(S, p, i).fma(FloatVector.fromArray(S, s, i), acc);
+            }
+            rowDot[r] = VectorMath.sumLanes(acc);
         }
-        FloatVector vdot = FloatVector.broadcast(S, VectorMath.sumLanes(acc));
+    }
+
+    /** d rows = p * (dp - rowDot), 0 past the diagonal; d rows and dp (masked) stored as dpreatt and datt rows. */
+    private void dsRows(float[] datt, int da, float[] dpreatt, int dpre) {
         FloatVector zero = FloatVector.zero(S);
-        for (int j = 0; j < n; j++) {
-            int i = j * LANES;
-            VectorMask<Float> past = IOTA.compare(VectorOperators.GT, r - i);
-            FloatVector g = FloatVector.fromArray(S, s, row + i);
-            FloatVector.fromArray(S, p, row + i).mul(g.sub(vdot)).blend(zero, past).intoArray(d, row + i);
-            g.blend(zero, past).intoArray(s, row + i);
+        for (int r = 0; r < T; r++) {
+            int n = r / LANES + 1;
+            int row = r * TP;
+            FloatVector vdot = FloatVector.broadcast(S, rowDot[r]);
+            for (int j = 0; j < n; j++) {
+                int i = j * LANES;
+                VectorMask<Float> past = IOTA.compare(VectorOperators.GT, r - i);
+                FloatVector g = FloatVector.fromArray(S, s, row + i).blend(zero, past);
+                FloatVector x = FloatVector.fromArray(S, p, row + i).mul(g.sub(vdot)).blend(zero, past);
+                x.intoArray(d, row + i);
+                if (fits(r, i)) {
+                    g.intoArray(datt, da + r * T + i);
+                    x.intoArray(dpreatt, dpre + r * T + i);
+                } else {
+                    g.intoArray(s, row + i);
+                    System.arraycopy(s, row + i, datt, da + r * T + i, T - i);
+                    System.arraycopy(d, row + i, dpreatt, dpre + r * T + i, T - i);
+                }
+            }
+            zeroPast(r, datt, da);
+            zeroPast(r, dpreatt, dpre);
         }
-        Arrays.fill(s, row + n * LANES, row + TP, 0f);
-        copyRow(s, r, datt, da);
-        copyRow(d, r, dpreatt, dpre);
     }
 }
