@@ -1,57 +1,107 @@
 #!/usr/bin/env bash
-# Runs lengthgen's training benchmark and the same model in PyTorch on this machine, one after the other, and prints
-# tokens/s side by side with their ratio per preset.
+# lengthgen beside PyTorch at its best on this machine, in one run: training throughput on the shapes every experiment
+# trains at tiny scale (one thread per run, as `reproduce --jobs 2` runs them on 2 cores) and on the presets (every
+# core), and GEMM GFLOP/s beside OpenBLAS sgemm. Prints one table (see bench/pytorch/compare_table.py).
 #
-#   bench/compare.sh [presets]        presets: comma-separated, default micro,mini
+#   bench/compare.sh [--rounds N] [--experiments NAME,..|all|none] [--presets P,..|none] [--sizes N,..]
 #
-# Environment: PYTHON (default /usr/bin/python3, where Debian's python3-torch lives), LENGTHGEN_BENCH_FLAGS (extra
-# flags for 'lengthgen bench step', e.g. "--threads 2"), TORCH_THREADS (default 1).
-# The PyTorch process runs with OPENBLAS_CORETYPE=SkylakeX (OpenBLAS misdetects these CPUs and runs its slow
-# kernels otherwise) and OPENBLAS_NUM_THREADS=1 next to one torch thread (more threads oversubscribe the cores):
-# the tuned configuration, so the comparison is fair to PyTorch.
+#   --rounds N        rounds of lengthgen then PyTorch, alternating; every figure is the median over rounds (default 2)
+#   --experiments     experiments whose tiny-scale shapes are timed (default all)
+#   --presets         presets at the paper's format, W = 20 (default micro,mini)
+#   --sizes           GEMM sizes (default 256,512,1024)
+#
+# PyTorch runs the lean nanoGPT-style model of bench/pytorch/bench_step.py in every configuration of {1, 2} torch
+# threads x {1, 2} OpenBLAS threads, each in a fresh process with OPENBLAS_CORETYPE=SkylakeX (OpenBLAS misdetects
+# these CPUs otherwise), and the best is the comparison. The script stops before any timing unless the process
+# really runs OpenBLAS with the SkylakeX kernels.
+#
+# Environment: PYTHON (default /usr/bin/python3, where Debian's python3-torch lives); LENGTHGEN_BASELINE_JAR, a
+# lengthgen.jar of an earlier build whose `bench step` knows --experiment: its tokens/s become the "before" column;
+# JAVA (default java).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-presets="${1:-micro,mini}"
 python="${PYTHON:-/usr/bin/python3}"
-torch_threads="${TORCH_THREADS:-1}"
+java="${JAVA:-java}"
+rounds=2
+experiments=all
+presets=micro,mini
+sizes=256,512,1024
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds="$2"; shift 2 ;;
+    --experiments) experiments="$2"; shift 2 ;;
+    --presets) presets="$2"; shift 2 ;;
+    --sizes) sizes="$2"; shift 2 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "compare: unknown argument '$1' (see bench/compare.sh --help)" >&2; exit 2 ;;
+  esac
+done
+if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
+  echo "compare: --rounds needs a positive whole number, got '$rounds'" >&2
+  exit 2
+fi
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
-if ! "$python" -c 'import torch' 2>/dev/null; then
-  echo "compare: $python cannot import torch: install Debian's python3-torch and OpenBLAS" >&2
-  echo "  (apt-get install python3-torch libopenblas0-pthread), or set PYTHON" >&2
+if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
+  echo "compare: $python cannot import torch and numpy: install Debian's python3-torch, python3-numpy and OpenBLAS" >&2
+  echo "  (apt-get install python3-torch python3-numpy libopenblas0-pthread), or set PYTHON" >&2
+  exit 2
+fi
+core="$(cd "$root/bench/pytorch" && OPENBLAS_CORETYPE=SkylakeX "$python" -c \
+  'import torch; from blas_info import blas; l, c, t = blas(); print(c or "none: " + ", ".join(l or ["no BLAS"]))')"
+if [ "$core" != "SkylakeX" ]; then
+  echo "compare: PyTorch does not run OpenBLAS with the SkylakeX kernels here (it loaded: $core);" >&2
+  echo "  install libopenblas0-pthread and select it: update-alternatives --config libblas.so.3-x86_64-linux-gnu" >&2
   exit 2
 fi
 
-echo "== lengthgen bench step --presets $presets" >&2
-"$root/lengthgen" bench step --presets "$presets" --json ${LENGTHGEN_BENCH_FLAGS:-} > "$out/lengthgen.json"
+step_flags=(--json)
+if [ "$experiments" != none ]; then step_flags+=(--experiment "$experiments"); fi
+if [ "$presets" != none ]; then step_flags+=(--presets "$presets"); fi
+if [ "$experiments" = none ] && [ "$presets" = none ]; then
+  echo "compare: nothing to time: give --experiments or --presets" >&2
+  exit 2
+fi
 
-IFS=',' read -ra list <<< "$presets"
-for p in "${list[@]}"; do
-  echo "== pytorch $p" >&2
-  OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS="$torch_threads" \
-    "$python" "$root/bench/pytorch/bench_step.py" --preset "$p" --threads "$torch_threads" --json > "$out/pytorch-$p.json"
+"$root/lengthgen" --help >/dev/null # builds the jar first if the sources changed
+for r in $(seq 1 "$rounds"); do
+  echo "== round $r/$rounds: lengthgen bench step" >&2
+  "$root/lengthgen" bench step "${step_flags[@]}" > "$out/lengthgen-step-$r.json"
+  if [ -n "${LENGTHGEN_BASELINE_JAR:-}" ]; then
+    echo "== round $r/$rounds: baseline bench step ($LENGTHGEN_BASELINE_JAR)" >&2
+    "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:PerMethodTrapLimit=100000 \
+      -jar "$LENGTHGEN_BASELINE_JAR" bench step "${step_flags[@]}" 2> >(grep -v '^WARNING: Using incubator' >&2) \
+      > "$out/baseline-step-$r.json"
+  fi
+  # one PyTorch run per step row and thread configuration, the row's shape read from lengthgen's JSON
+  "$python" - "$out/lengthgen-step-$r.json" > "$out/rows-$r.txt" <<'PY'
+import json, sys
+for i, r in enumerate(json.load(open(sys.argv[1]))["step"]):
+    if "preset" in r:
+        args = ["--preset", r["preset"], "--width", str(r["width"])]
+    else:
+        args = ["--layers", str(r["layers"]), "--heads", str(r["heads"]), "--dim", str(r["dim"]),
+                "--vocab", str(r["vocab"]), "--context", str(r["context"]), "--seq", str(r["T"]),
+                "--loss-rows", str(max(1, round(r["loss_rows_per_sequence"])))]
+    args += ["--batch", str(r["batch"]), "--dropout", str(r["dropout"])]
+    print(i, " ".join(args))
+PY
+  while read -r i args; do
+    for t in 1 2; do
+      for b in 1 2; do
+        echo "== round $r/$rounds: pytorch row $i ($args), $t torch thread(s), $b OpenBLAS thread(s)" >&2
+        # shellcheck disable=SC2086 # args is a list of flags
+        OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=$b OMP_NUM_THREADS=$t \
+          "$python" "$root/bench/pytorch/bench_step.py" $args --threads "$t" --json > "$out/pytorch-$i-T$t-B$b-$r.json"
+      done
+    done
+  done < "$out/rows-$r.txt"
+  echo "== round $r/$rounds: lengthgen bench gemm" >&2
+  "$root/lengthgen" bench gemm --sizes "$sizes" --no-peak --json > "$out/lengthgen-gemm-$r.json"
+  echo "== round $r/$rounds: OpenBLAS sgemm" >&2
+  (cd "$root/bench/pytorch" && OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS="$(nproc)" \
+    "$python" blas_gemm.py --sizes "$sizes") > "$out/openblas-gemm-$r.json"
 done
 
-"$python" - "$out" "${list[@]}" <<'PY'
-import json, sys
-out, presets = sys.argv[1], sys.argv[2:]
-lg = json.load(open(f"{out}/lengthgen.json"))
-peak = lg.get("peak", {}).get("gflops")
-rows = {r["preset"]: r for r in lg["step"]}
-print(f"lengthgen: {lg['device']}")
-if peak:
-    print(f"fp32 peak {peak:.1f} GFLOP/s ({lg['peak']['method']})")
-print(f"{'preset':8} {'lengthgen ms/step':>18} {'tokens/s':>10} {'pytorch ms/step':>16} {'tokens/s':>10} "
-      f"{'ratio':>7} {'MFU lg':>7} {'MFU pt':>7}")
-for p in presets:
-    a = rows[p]
-    b = json.load(open(f"{out}/pytorch-{p}.json"))
-    ratio = a["tokens_per_second"] / b["tokens_per_second"]
-    mfu_a = f"{100 * a['mfu']:.1f}%"
-    mfu_b = f"{100 * b['achieved_gflops'] / peak:.1f}%" if peak else "-"
-    print(f"{p:8} {a['ms_per_step_median']:18.1f} {a['tokens_per_second']:10.0f} {b['ms_per_step_median']:16.1f} "
-          f"{b['tokens_per_second']:10.0f} {ratio:6.2f}x {mfu_a:>7} {mfu_b:>7}")
-print(f"(pytorch {b['torch']}, {b['threads']} torch thread(s), OPENBLAS_CORETYPE={b['openblas_coretype']}; "
-      "medians after warm-up; ratio = lengthgen tokens/s / pytorch tokens/s)")
-PY
+(cd "$root/bench/pytorch" && "$python" compare_table.py "$out")

@@ -1,20 +1,25 @@
 #!/usr/bin/env python3
 """Training-step throughput of lengthgen's model in PyTorch, for a side-by-side comparison with `lengthgen bench step`.
 
-The same model and optimizer as lengthgen (model/GptModel, model/train/Trainer): pre-LN GPT blocks, learned absolute
-position embedding (context 256), tied token embedding / output head, no biases (layernorms have weights only), GELU
-(tanh form) MLP 4x, dropout on the embedding and both residual branches (not on the attention weights), masked
-cross-entropy on the answer tokens, global grad-norm clip 1.0, AdamW (beta1 0.9, beta2 0.99, eps 1e-8, weight decay
-0.1 on matrices only, lr 1e-3). The data is the paper's addition format at operand width W = 20:
-"<bos>a+b=reversed(c);<eos>", 66 tokens, so batches are 64 x T = 65.
+A lean nanoGPT-style implementation (Karpathy's model.py, as a user of PyTorch would write it) of the same model and
+optimizer as lengthgen (model/GptModel, model/train/Trainer): pre-LN GPT blocks, learned absolute position embedding,
+tied token embedding / output head, no biases (layernorms have weights only), GELU (tanh form) MLP 4x, dropout on the
+embedding and both residual branches (not on the attention weights), cross-entropy over the answer positions (the
+others carry ignore_index), one global clip_grad_norm_ of 1.0, AdamW (beta1 0.9, beta2 0.99, eps 1e-8, weight decay
+0.1 on matrices only, lr 1e-3, the multi-tensor implementation).
 
-Run it the way compare.sh does, with one torch thread and OpenBLAS told the core type:
+Shapes: a preset at the paper's addition format (operand width W = 20: "<bos>a+b=reversed(c);<eos>", 66 tokens, so
+batches are 64 x T = 65), or any model and batch shape given by flags (what bench/compare.sh passes for the shapes of
+lengthgen's experiments); there the tokens are random and the last --loss-rows positions of each row carry the loss
+(the data does not change the work).
 
-    OPENBLAS_CORETYPE=SkylakeX /usr/bin/python3 bench/pytorch/bench_step.py --preset micro
+Run it the way compare.sh does, with OpenBLAS told the core type, once per thread configuration:
 
-On these CPUs OpenBLAS (which Debian's torch uses for matmuls) misdetects the core and picks slow kernels unless
-OPENBLAS_CORETYPE=SkylakeX is set (4-7x slower), and more than one torch thread oversubscribes the cores; either
-would make the comparison unfair to PyTorch.
+    OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/bench_step.py --preset micro --threads 1
+
+Debian's torch does its CPU matmuls through the system BLAS; on these CPUs OpenBLAS misdetects the core unless
+OPENBLAS_CORETYPE=SkylakeX is set. The JSON output records which BLAS library and core the process really loaded
+(blas_library, blas_core), so a comparison can check it. --device cuda runs the same model on a GPU.
 """
 import argparse
 import json
@@ -28,6 +33,8 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from blas_info import blas
 
 PRESETS = {  # layers, heads, dim (DESIGN.md / GptConfig.PRESETS)
     "nano": (3, 3, 48),
@@ -43,7 +50,7 @@ VOCAB = 16
 
 
 class LayerNorm(nn.Module):
-    """LayerNorm with a weight and no bias (torch 1.13's nn.LayerNorm always has both)."""
+    """LayerNorm with a weight and no bias (nanoGPT's bias=False; torch 1.13's nn.LayerNorm always has both)."""
 
     def __init__(self, dim):
         super().__init__()
@@ -53,58 +60,76 @@ class LayerNorm(nn.Module):
         return F.layer_norm(x, self.weight.shape, self.weight, None, 1e-5)
 
 
-class Block(nn.Module):
-    def __init__(self, dim, heads, dropout):
+class CausalSelfAttention(nn.Module):
+    def __init__(self, dim, heads, context):
         super().__init__()
         self.heads = heads
-        self.ln_1 = LayerNorm(dim)
         self.c_attn = nn.Linear(dim, 3 * dim, bias=False)
         self.c_proj = nn.Linear(dim, dim, bias=False)
-        self.ln_2 = LayerNorm(dim)
-        self.c_fc = nn.Linear(dim, 4 * dim, bias=False)
-        self.mlp_proj = nn.Linear(4 * dim, dim, bias=False)
-        self.drop = nn.Dropout(dropout)
+        self.register_buffer("mask", torch.tril(torch.ones(context, context, dtype=torch.bool))
+                             .view(1, 1, context, context))
 
-    def attention(self, x):
-        B, T, C = x.shape
+    def forward(self, x):
+        B, T, C = x.size()
         q, k, v = self.c_attn(x).split(C, dim=2)
-        hs = C // self.heads
-        q = q.view(B, T, self.heads, hs).transpose(1, 2)
-        k = k.view(B, T, self.heads, hs).transpose(1, 2)
-        v = v.view(B, T, self.heads, hs).transpose(1, 2)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))
-        mask = torch.ones(T, T, dtype=torch.bool).tril()
-        att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
+        k = k.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        q = q.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        v = v.view(B, T, self.heads, C // self.heads).transpose(1, 2)
+        # torch 1.13 has no scaled_dot_product_attention: nanoGPT's explicit path
+        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+        att = att.masked_fill(~self.mask[:, :, :T, :T], float("-inf"))
+        att = F.softmax(att, dim=-1)
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.c_proj(y)
 
+
+class Mlp(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.c_fc = nn.Linear(dim, 4 * dim, bias=False)
+        self.c_proj = nn.Linear(4 * dim, dim, bias=False)
+
     def forward(self, x):
-        x = x + self.drop(self.attention(self.ln_1(x)))
-        x = x + self.drop(self.mlp_proj(F.gelu(self.c_fc(self.ln_2(x)), approximate="tanh")))
-        return x
+        return self.c_proj(F.gelu(self.c_fc(x), approximate="tanh"))
+
+
+class Block(nn.Module):
+    def __init__(self, dim, heads, context, dropout):
+        super().__init__()
+        self.ln_1 = LayerNorm(dim)
+        self.attn = CausalSelfAttention(dim, heads, context)
+        self.ln_2 = LayerNorm(dim)
+        self.mlp = Mlp(dim)
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, x):
+        x = x + self.drop(self.attn(self.ln_1(x)))
+        return x + self.drop(self.mlp(self.ln_2(x)))
 
 
 class Gpt(nn.Module):
-    def __init__(self, layers, heads, dim, context, dropout):
+    def __init__(self, layers, heads, dim, vocab, context, dropout):
         super().__init__()
-        self.wte = nn.Embedding(VOCAB, dim)
+        self.wte = nn.Embedding(vocab, dim)
         self.wpe = nn.Embedding(context, dim)
         self.drop = nn.Dropout(dropout)
-        self.blocks = nn.ModuleList([Block(dim, heads, dropout) for _ in range(layers)])
+        self.h = nn.ModuleList([Block(dim, heads, context, dropout) for _ in range(layers)])
         self.ln_f = LayerNorm(dim)
-        # GPT-2 initialisation, as GptModel.initialize
-        for name, p in self.named_parameters():
+        self.lm_head = nn.Linear(dim, vocab, bias=False)
+        self.lm_head.weight = self.wte.weight  # tied
+        for name, p in self.named_parameters():  # GPT-2 initialisation, as GptModel.initialize
             if p.dim() == 2:
-                std = 0.02 / math.sqrt(2 * layers) if name.endswith(("c_proj.weight", "mlp_proj.weight")) else 0.02
+                std = 0.02 / math.sqrt(2 * layers) if name.endswith("c_proj.weight") else 0.02
                 nn.init.normal_(p, 0.0, std)
 
-    def forward(self, tokens, positions, targets, mask):
-        x = self.drop(self.wte(tokens) + self.wpe(positions))
-        for b in self.blocks:
-            x = b(x)
-        logits = self.ln_f(x) @ self.wte.weight.t()  # tied output head, no bias
-        losses = F.cross_entropy(logits.view(-1, VOCAB), targets.reshape(-1), reduction="none")
-        return (losses * mask.reshape(-1)).sum() / mask.sum()
+    def forward(self, tokens, targets):
+        T = tokens.size(1)
+        pos = torch.arange(0, T, dtype=torch.long, device=tokens.device)
+        x = self.drop(self.wte(tokens) + self.wpe(pos))
+        for block in self.h:
+            x = block(x)
+        logits = self.lm_head(self.ln_f(x))
+        return F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
 
 
 def addition_batch(rng, batch, width):
@@ -118,40 +143,73 @@ def addition_batch(rng, batch, width):
         rows.append(ids + [EOS])
     seq = torch.tensor(rows, dtype=torch.long)
     tokens, targets = seq[:, :-1].contiguous(), seq[:, 1:].contiguous()
-    T = tokens.shape[1]
     answer_start = 2 * width + 3  # index of the first answer token in the sequence
-    mask = torch.zeros(batch, T)
-    mask[:, answer_start - 1:] = 1.0  # targets after '=': the answer, ';' and <eos>
-    positions = torch.arange(T).expand(batch, T)
-    return tokens, positions, targets, mask
+    targets[:, :answer_start - 1] = -1  # only the targets after '=' (the answer, ';' and <eos>) carry loss
+    return tokens, targets
+
+
+def random_batch(rng, batch, T, vocab, loss_rows):
+    """Random tokens; the last loss_rows positions of each row carry the loss."""
+    tokens = torch.tensor([[rng.randrange(vocab) for _ in range(T)] for _ in range(batch)], dtype=torch.long)
+    targets = torch.tensor([[rng.randrange(vocab) for _ in range(T)] for _ in range(batch)], dtype=torch.long)
+    targets[:, :T - loss_rows] = -1
+    return tokens, targets
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--preset", default="micro", choices=sorted(PRESETS))
+    ap.add_argument("--preset", choices=sorted(PRESETS), help="model preset (default micro unless --dim is given)")
+    ap.add_argument("--layers", type=int)
+    ap.add_argument("--heads", type=int)
+    ap.add_argument("--dim", type=int)
+    ap.add_argument("--vocab", type=int, default=VOCAB)
+    ap.add_argument("--seq", type=int, help="positions per row T (default: the addition format's at --width)")
+    ap.add_argument("--loss-rows", type=int, help="with --seq: positions per row that carry the loss (default T/3)")
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--width", type=int, default=20)
+    ap.add_argument("--width", type=int, default=20, help="operand width of the addition format (default 20)")
     ap.add_argument("--context", type=int, default=256)
     ap.add_argument("--dropout", type=float, default=0.2)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=0, help="timed steps (default 10; 5 for mini and larger)")
-    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: more oversubscribes)")
+    ap.add_argument("--warmup", type=int, default=0, help="untimed steps (default 3; 20 for T*dim below 8192)")
+    ap.add_argument("--steps", type=int, default=0, help="timed steps (default 10; 5 for mini and larger; 40 for"
+                                                          " T*dim below 8192)")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (intra-op)")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = ap.parse_args()
-    steps = args.steps or (10 if args.preset in ("nano", "micro") else 5)
+
+    if args.dim is not None:
+        if args.layers is None or args.heads is None:
+            ap.error("--dim needs --layers and --heads")
+        layers, heads, dim, name = args.layers, args.heads, args.dim, f"{args.layers}L/{args.heads}H/{args.dim}"
+    else:
+        name = args.preset or "micro"
+        layers, heads, dim = PRESETS[name]
+    if args.device == "cuda" and not torch.cuda.is_available():
+        print("bench_step: --device cuda, but this torch has no CUDA device (torch.cuda.is_available() is False)",
+              file=sys.stderr)
+        sys.exit(2)
+    device = torch.device(args.device)
+    T = args.seq if args.seq else 3 * args.width + 5  # <bos>, W, +, W, =, W + 1, ;, <eos>, minus one
+    tiny = T * dim < 8192
+    steps = args.steps or (40 if tiny else 10 if name in ("nano", "micro") or dim <= 128 else 5)
+    warmup = args.warmup or (20 if tiny else 3)
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     rng = random.Random(1)
-    layers, heads, dim = PRESETS[args.preset]
-    model = Gpt(layers, heads, dim, args.context, args.dropout)
+    model = Gpt(layers, heads, dim, args.vocab, args.context, args.dropout).to(device)
     model.train()
-    decay = [p for p in model.parameters() if p.dim() == 2]
+    decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=1e-3, betas=(0.9, 0.99), eps=1e-8)
-    batches = [addition_batch(rng, args.batch, args.width) for _ in range(args.warmup + steps)]
-    T = batches[0][0].shape[1]
+                            lr=1e-3, betas=(0.9, 0.99), eps=1e-8, foreach=True)
+    count = min(warmup + steps, 16)
+    if args.seq:
+        loss_rows = args.loss_rows or max(1, T // 3)
+        batches = [random_batch(rng, args.batch, T, args.vocab, loss_rows) for _ in range(count)]
+    else:
+        batches = [addition_batch(rng, args.batch, args.width) for _ in range(count)]
+    batches = [(x.to(device), y.to(device)) for x, y in batches]
 
     def step(batch):
         opt.zero_grad(set_to_none=True)
@@ -159,37 +217,52 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
-        return loss.item()
+        return loss.item()  # waits for the device
 
-    for i in range(args.warmup):
-        step(batches[i])
-    seconds = []
+    for i in range(warmup):
+        step(batches[i % count])
+    seconds, cpu = [], []
     loss = 0.0
     for i in range(steps):
-        t0 = time.perf_counter()
-        loss = step(batches[args.warmup + i])
+        t0, c0 = time.perf_counter(), time.process_time()
+        loss = step(batches[(warmup + i) % count])
         seconds.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     med = statistics.median(seconds)
-    N, C = args.batch * T, dim
+    B, N, C = args.batch, args.batch * T, dim
     # model FLOPs as lengthgen counts them (GptModel.trainingFlops): every forward matmul incl. QK^T and AV over
     # the full T x T and the LM head, times 3 for forward + backward
-    fwd = layers * (2 * N * C * 3 * C + 4 * args.batch * T * T * C + 2 * N * C * C + 2 * N * C * 4 * C
-                    + 2 * N * 4 * C * C) + 2 * N * C * VOCAB
+    fwd = layers * (2 * N * C * 3 * C + 4 * B * T * T * C + 2 * N * C * C + 2 * N * C * 4 * C
+                    + 2 * N * 4 * C * C) + 2 * N * C * args.vocab
+    libs, core, blas_threads = blas()
     result = {
         "framework": "pytorch",
+        "implementation": "nanoGPT-style (explicit causal attention, ignore_index loss, AdamW foreach)",
         "torch": torch.__version__,
+        "device": str(device) if args.device == "cpu" else torch.cuda.get_device_name(device),
         "threads": torch.get_num_threads(),
         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", ""),
-        "preset": args.preset,
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS", ""),
+        "blas_library": libs,
+        "blas_core": core,
+        "blas_threads": blas_threads,
+        "preset": name,
+        "layers": layers,
+        "heads": heads,
+        "dim": dim,
+        "vocab": args.vocab,
         "parameters": sum(p.numel() for p in model.parameters()),
         "batch": args.batch,
         "T": T,
         "dropout": args.dropout,
-        "warmup_steps": args.warmup,
+        "warmup_steps": warmup,
         "timed_steps": steps,
         "ms_per_step_median": round(med * 1e3, 3),
         "ms_per_step_min": round(min(seconds) * 1e3, 3),
         "ms_per_step_max": round(max(seconds) * 1e3, 3),
+        # CPU time of the whole process (every torch and OpenBLAS thread) per step: on a busy machine the steadier
+        # measure of the work, beside lengthgen's cpu_ms_per_step_median
+        "cpu_ms_per_step_median": round(statistics.median(cpu) * 1e3, 3),
         "tokens_per_second": round(args.batch * T / med, 3),
         "model_gflop_per_step": round(3 * fwd / 1e9, 3),
         "achieved_gflops": round(3 * fwd / med / 1e9, 3),
@@ -197,15 +270,16 @@ def main():
     }
     if args.json:
         print(json.dumps(result))
-    else:
-        if not result["openblas_coretype"]:
-            print("warning: OPENBLAS_CORETYPE is not set; on these CPUs set OPENBLAS_CORETYPE=SkylakeX or OpenBLAS "
-                  "runs several times slower", file=sys.stderr)
-        print(f"pytorch {torch.__version__}, {result['threads']} thread(s), {args.preset} "
-              f"({layers}L/{heads}H/{dim}, {result['parameters']:,} parameters), batch {args.batch} x T {T}:")
-        print(f"  {result['ms_per_step_median']:.1f} ms/step median ({result['ms_per_step_min']:.1f} - "
-              f"{result['ms_per_step_max']:.1f} over {steps} steps), {result['tokens_per_second']:,.0f} tokens/s, "
-              f"{result['achieved_gflops']:.1f} GFLOP/s")
+        return
+    if args.device == "cpu" and core != "SkylakeX":
+        print(f"warning: OpenBLAS picked core '{core or 'none'}' ({', '.join(libs) or 'no BLAS loaded'}); on these "
+              "CPUs set OPENBLAS_CORETYPE=SkylakeX or OpenBLAS runs several times slower", file=sys.stderr)
+    print(f"pytorch {torch.__version__} on {result['device']}, {result['threads']} thread(s), BLAS {core or '-'} "
+          f"({result['openblas_num_threads'] or 'default'} threads), {name} ({layers}L/{heads}H/{dim}, "
+          f"{result['parameters']:,} parameters), batch {args.batch} x T {T}:")
+    print(f"  {result['ms_per_step_median']:.1f} ms/step median ({result['ms_per_step_min']:.1f} - "
+          f"{result['ms_per_step_max']:.1f} over {steps} steps), {result['tokens_per_second']:,.0f} tokens/s, "
+          f"{result['achieved_gflops']:.1f} GFLOP/s")
 
 
 if __name__ == "__main__":

@@ -129,6 +129,7 @@ final class StepBench {
         m.put("batch", B);
         m.put("T", T);
         m.put("width", shape.width());
+        m.put("loss_rows_per_sequence", Peak.round(lossRowsPerSequence(shape)));
         m.put("warmup_steps", warm);
         m.put("timed_steps", steps);
         m.put("ms_per_step_median", Peak.round(median * 1e3));
@@ -163,6 +164,19 @@ final class StepBench {
             log.print(profile.toText());
         }
         return m;
+    }
+
+    /** The mean number of positions per sequence that carry loss, over the shape's batches. */
+    static double lossRowsPerSequence(StepShape shape) {
+        double rows = 0;
+        int sequences = 0;
+        for (Batch b : shape.batches()) {
+            for (float m : b.mask()) {
+                rows += m != 0f ? 1 : 0;
+            }
+            sequences += b.B();
+        }
+        return rows / sequences;
     }
 
     /** Runs one step; true when it allocated more than {@link #SETTLED_BYTES} on the training thread and workers. */
