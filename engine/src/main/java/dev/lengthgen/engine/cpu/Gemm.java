@@ -35,6 +35,8 @@ final class Gemm implements WorkerPool.Job {
     static final int MC = 32 * MR;
     /** Columns of a packed B panel (KC x NC floats, L2-sized). */
     static final int NC = 1024;
+    /** Row stride (floats) of a transposed B from which its rows, read side by side, alias in L1 (1 KB). */
+    static final int ALIASED_STRIDE = 256;
 
     private final WorkerPool pool;
     private final float[][] packedB;
@@ -206,7 +208,7 @@ final class Gemm implements WorkerPool.Job {
                 for (int kk = 0; kk < kc; kk++) {
                     System.arraycopy(b, src + kk * bRow, bp, base + kk * NR, cols);
                 }
-            } else if (bRow == 1) {
+            } else if (bRow == 1 && bCol < ALIASED_STRIDE) {
                 // B is stored transposed (a weight used as W^T): write the sliver in order; the reads walk NR rows
                 // of W side by side, whose cache lines stay in L1 from one k to the next
                 for (int kk = 0; kk < kc; kk++) {
@@ -214,6 +216,21 @@ final class Gemm implements WorkerPool.Job {
                     int from = src + kk;
                     for (int jj = 0; jj < cols; jj++) {
                         bp[to + jj] = b[from + jj * bCol];
+                    }
+                }
+            } else if (bRow == 1) {
+                // The same for rows of W 1 KB or more apart: NR such rows open side by side share a few L1 sets and
+                // evict each other. Each row is read once, in chunks of 16 k (a cache line), down the sliver's
+                // column; the part of the sliver being written (16 k x NR) stays in L1. Measured (n = 1024, one
+                // thread, CPU time): forward 87 -> 92 GFLOP/s.
+                for (int k0 = 0; k0 < kc; k0 += 16) {
+                    int k1 = Math.min(kc, k0 + 16);
+                    for (int jj = 0; jj < cols; jj++) {
+                        int from = src + jj * bCol;
+                        int to = base + jj;
+                        for (int kk = k0; kk < k1; kk++) {
+                            bp[to + kk * NR] = b[from + kk];
+                        }
                     }
                 }
             } else {

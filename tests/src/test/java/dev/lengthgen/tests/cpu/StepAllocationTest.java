@@ -70,6 +70,18 @@ class StepAllocationTest {
         assertWarmStepsAllocateNothing(scheme, config, codec, DigitSpec.parse("1-3"), 8, T);
     }
 
+    /**
+     * The shape the modular-addition experiment trains (2 layers x 4 heads x 64, heads of 16 channels, batch 64, no
+     * dropout) on one thread, as reproduce runs it: the last block runs on the loss rows only.
+     */
+    @Test
+    void aWarmExperimentStepOnOneThreadAllocatesNothing() {
+        Codec codec = codec(7);
+        int T = codec.maxSequenceLength(7) - 1;
+        GptConfig config = new GptConfig(2, 4, 64, T + 1, codec.vocabulary().size(), 0f, false, true);
+        assertWarmStepsAllocateNothing("experiment shape", config, codec, DigitSpec.parse("1-3"), 64, T, 1);
+    }
+
     private static Codec codec(int width) {
         ArithmeticTask task = ArithmeticTask.of(Operation.ADD, 0);
         return new Codec(task, Format.defaults(task, width));
@@ -77,6 +89,11 @@ class StepAllocationTest {
 
     private static void assertWarmStepsAllocateNothing(String what, GptConfig config, Codec codec, DigitSpec digits,
                                                        int B, int T) {
+        assertWarmStepsAllocateNothing(what, config, codec, digits, B, T, 2);
+    }
+
+    private static void assertWarmStepsAllocateNothing(String what, GptConfig config, Codec codec, DigitSpec digits,
+                                                       int B, int T, int threads) {
         com.sun.management.ThreadMXBean bean = threadBean();
         Dataset data = new Dataset(codec.task(), codec.format(), digits, Sampler.A, 1, 4 * B);
         BatchBuilder builder = new BatchBuilder(codec, T);
@@ -84,7 +101,7 @@ class StepAllocationTest {
         for (int i = 0; i < 4; i++) {
             batches.add(builder.build(data.trainBatch(i, B)));
         }
-        try (CpuBackend backend = new CpuBackend(2)) {
+        try (CpuBackend backend = new CpuBackend(threads)) {
             GptModel model = new GptModel(config, backend);
             model.initialize(1);
             Trainer trainer = new Trainer(model, B, T, AdamWConfig.paper(), 1);
