@@ -12,7 +12,8 @@ import static dev.lengthgen.engine.cpu.GemmKernels.NR;
  * backward dinp (N,C)    += dout (N,OC) . W    A = dout (aRow OC, aCol 1)  B = W   (bRow C, bCol 1)
  * backward dweight (OC,C) += dout^T . inp      A = dout^T (aRow 1, aCol OC) B = inp (bRow C, bCol 1)
  * </pre>
- * Goto/BLIS blocking: for each KC-deep slab of K, a worker packs B into NR-wide slivers ([k][NR], contiguous, so the
+ * Goto/BLIS blocking: for each KC-deep slab of K (the first one storing its products when C is overwritten, the
+ * later ones adding to them), a worker packs B into NR-wide slivers ([k][NR], contiguous, so the
  * micro-kernel streams it with one vector load per vector of the tile and k), then sweeps MC-row blocks of A (kept
  * in L2 while every sliver of the panel passes over them) in MR x NR tiles. Packing B is what makes the transposed
  * weight (W^T) as fast as a plain matrix. A is read in place by the kernels ({@link GemmKernels}) when it is
@@ -120,17 +121,13 @@ final class Gemm implements WorkerPool.Job {
         if (i0 >= i1 || j0 >= j1) {
             return;
         }
-        if (!accumulate) {
-            // the kernels accumulate; "=" is "+=" into zeros
-            for (int i = i0; i < i1; i++) {
-                java.util.Arrays.fill(c, cOff + i * ldc + j0, cOff + i * ldc + j1, 0f);
-            }
-        }
         float[] bp = packedB[worker];
         for (int jc = j0; jc < j1; jc += ncBlock) {
             int nc = Math.min(ncBlock, j1 - jc);
             for (int pc = 0; pc < k; pc += kcBlock) {
                 int kc = Math.min(kcBlock, k - pc);
+                // "=": the first slab stores its products, the later ones add to them
+                boolean store = !accumulate && pc == 0;
                 packB(bp, pc, kc, jc, nc);
                 for (int ic = i0; ic < i1; ic += mcBlock) {
                     int mc = Math.min(mcBlock, i1 - ic);
@@ -141,11 +138,13 @@ final class Gemm implements WorkerPool.Job {
                             int row = ic + ir;
                             int co = cOff + row * ldc + jc + jr;
                             if (mr == MR && nr == NR && aCol == 1) {
-                                GemmKernels.rows(kc, a, aOff + row * aRow + pc, aRow, bp, jr * kc, c, co, ldc);
+                                GemmKernels.rows(kc, a, aOff + row * aRow + pc, aRow, bp, jr * kc, c, co, ldc,
+                                        store);
                             } else if (mr == MR && nr == NR && aRow == 1) {
-                                GemmKernels.cols(kc, a, aOff + pc * aCol + row, aCol, bp, jr * kc, c, co, ldc);
+                                GemmKernels.cols(kc, a, aOff + pc * aCol + row, aCol, bp, jr * kc, c, co, ldc,
+                                        store);
                             } else {
-                                edge(worker, row, mr, pc, kc, bp, jr * kc, co, nr);
+                                edge(worker, row, mr, pc, kc, bp, jr * kc, co, nr, store);
                             }
                         }
                     }
@@ -161,7 +160,8 @@ final class Gemm implements WorkerPool.Job {
      * else copied into a zero-padded scratch in the kernel's layout; the kernel fills a whole scratch tile (the
      * packed B sliver is zero-padded), and only the valid part is added to C.
      */
-    private void edge(int worker, int row, int mr, int pc, int kc, float[] bp, int bo, int co, int nr) {
+    private void edge(int worker, int row, int mr, int pc, int kc, float[] bp, int bo, int co, int nr,
+                      boolean store) {
         float[] ap = edgeA[worker];
         float[] tile = edgeTile[worker];
         java.util.Arrays.fill(tile, 0f);
@@ -191,6 +191,10 @@ final class Gemm implements WorkerPool.Job {
         }
         for (int i = 0; i < mr; i++) {
             int r = co + i * ldc;
+            if (store) {
+                System.arraycopy(tile, i * NR, c, r, nr);
+                continue;
+            }
             for (int j = 0; j < nr; j++) {
                 c[r + j] += tile[i * NR + j];
             }

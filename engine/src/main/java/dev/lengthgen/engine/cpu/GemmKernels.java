@@ -18,9 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <pre>
  * for (i = 0; i &lt; MR; i++) for (j = 0; j &lt; NR; j++) {
  *     float acc = 0; for (k = 0; k &lt; kc; k++) acc = fma(A(i, k), bp[bo + k*NR + j], acc);
- *     c[co + i*ldc + j] += acc;
+ *     c[co + i*ldc + j] = store ? acc : c[co + i*ldc + j] + acc;
  * }
  * </pre>
+ * Storing (the first K slab of a product that overwrites C) reads no C: no zeroing pass over C before, and no
+ * wait for C's cache lines after the loop.
  * The bodies below are that loop unrolled over i and over the vectors of j. They are written out rather than
  * built from helpers: each kernel is at the JIT's inlining limit, and a vector passed to a call that is not inlined
  * gets boxed on the heap.
@@ -38,26 +40,39 @@ final class GemmKernels {
     private GemmKernels() {
     }
 
-    /** A row-major (element (i, k) at a[ao + i*lda + k]). */
+    /** A row-major (element (i, k) at a[ao + i*lda + k]); C += A . B. */
     static void rows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+        rows(kc, a, ao, lda, bp, bo, c, co, ldc, false);
+    }
+
+    /** A stored transposed (element (i, k) at a[ao + k*lda + i]); C += A . B. */
+    static void cols(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+        cols(kc, a, ao, lda, bp, bo, c, co, ldc, false);
+    }
+
+    /** A row-major; C = A . B when store, else C += A . B. */
+    static void rows(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                     boolean store) {
         if (NV == 4) {
-            rows6x4(kc, a, ao, lda, bp, bo, c, co, ldc);
+            rows6x4(kc, a, ao, lda, bp, bo, c, co, ldc, store);
         } else {
-            rows6x2(kc, a, ao, lda, bp, bo, c, co, ldc);
+            rows6x2(kc, a, ao, lda, bp, bo, c, co, ldc, store);
         }
     }
 
-    /** A stored transposed (element (i, k) at a[ao + k*lda + i]). */
-    static void cols(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+    /** A stored transposed; C = A . B when store, else C += A . B. */
+    static void cols(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                     boolean store) {
         if (NV == 4) {
-            cols6x4(kc, a, ao, lda, bp, bo, c, co, ldc);
+            cols6x4(kc, a, ao, lda, bp, bo, c, co, ldc, store);
         } else {
-            cols6x2(kc, a, ao, lda, bp, bo, c, co, ldc);
+            cols6x2(kc, a, ao, lda, bp, bo, c, co, ldc, store);
         }
     }
 
     /** C[6 x 4 vectors] (ldc) += A[6 x kc] . B sliver [kc][4 vectors]; A row-major: element (i, k) at a[ao + i*lda + k]. */
-    static void rows6x4(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+    static void rows6x4(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                        boolean store) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
@@ -105,39 +120,72 @@ final class GemmKernels {
             c53 = x.fma(b3, c53);
         }
         int r = co;
-        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c02).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c03).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c12).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c13).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c22).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c23).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c32).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c33).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c42).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c43).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c52).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c53).intoArray(c, r + 3 * LANES);
+        if (store) {
+            c00.intoArray(c, r);
+            c01.intoArray(c, r + LANES);
+            c02.intoArray(c, r + 2 * LANES);
+            c03.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c10.intoArray(c, r);
+            c11.intoArray(c, r + LANES);
+            c12.intoArray(c, r + 2 * LANES);
+            c13.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c20.intoArray(c, r);
+            c21.intoArray(c, r + LANES);
+            c22.intoArray(c, r + 2 * LANES);
+            c23.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c30.intoArray(c, r);
+            c31.intoArray(c, r + LANES);
+            c32.intoArray(c, r + 2 * LANES);
+            c33.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c40.intoArray(c, r);
+            c41.intoArray(c, r + LANES);
+            c42.intoArray(c, r + 2 * LANES);
+            c43.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c50.intoArray(c, r);
+            c51.intoArray(c, r + LANES);
+            c52.intoArray(c, r + 2 * LANES);
+            c53.intoArray(c, r + 3 * LANES);
+        } else {
+            FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c02).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c03).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c12).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c13).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c22).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c23).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c32).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c33).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c42).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c43).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c52).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c53).intoArray(c, r + 3 * LANES);
+        }
     }
 
     /** C[6 x 4 vectors] (ldc) += A[6 x kc] . B sliver [kc][4 vectors]; A stored transposed: element (i, k) at a[ao + k*lda + i]. */
-    static void cols6x4(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+    static void cols6x4(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                        boolean store) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z, c02 = z, c03 = z;
         FloatVector c10 = z, c11 = z, c12 = z, c13 = z;
@@ -185,39 +233,72 @@ final class GemmKernels {
             c53 = x.fma(b3, c53);
         }
         int r = co;
-        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c02).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c03).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c12).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c13).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c22).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c23).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c32).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c33).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c42).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c43).intoArray(c, r + 3 * LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
-        FloatVector.fromArray(S, c, r + 2 * LANES).add(c52).intoArray(c, r + 2 * LANES);
-        FloatVector.fromArray(S, c, r + 3 * LANES).add(c53).intoArray(c, r + 3 * LANES);
+        if (store) {
+            c00.intoArray(c, r);
+            c01.intoArray(c, r + LANES);
+            c02.intoArray(c, r + 2 * LANES);
+            c03.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c10.intoArray(c, r);
+            c11.intoArray(c, r + LANES);
+            c12.intoArray(c, r + 2 * LANES);
+            c13.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c20.intoArray(c, r);
+            c21.intoArray(c, r + LANES);
+            c22.intoArray(c, r + 2 * LANES);
+            c23.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c30.intoArray(c, r);
+            c31.intoArray(c, r + LANES);
+            c32.intoArray(c, r + 2 * LANES);
+            c33.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c40.intoArray(c, r);
+            c41.intoArray(c, r + LANES);
+            c42.intoArray(c, r + 2 * LANES);
+            c43.intoArray(c, r + 3 * LANES);
+            r += ldc;
+            c50.intoArray(c, r);
+            c51.intoArray(c, r + LANES);
+            c52.intoArray(c, r + 2 * LANES);
+            c53.intoArray(c, r + 3 * LANES);
+        } else {
+            FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c02).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c03).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c12).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c13).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c22).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c23).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c32).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c33).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c42).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c43).intoArray(c, r + 3 * LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
+            FloatVector.fromArray(S, c, r + 2 * LANES).add(c52).intoArray(c, r + 2 * LANES);
+            FloatVector.fromArray(S, c, r + 3 * LANES).add(c53).intoArray(c, r + 3 * LANES);
+        }
     }
 
     /** C[6 x 2 vectors] (ldc) += A[6 x kc] . B sliver [kc][2 vectors]; A row-major: element (i, k) at a[ao + i*lda + k]. */
-    static void rows6x2(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+    static void rows6x2(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                        boolean store) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -251,27 +332,48 @@ final class GemmKernels {
             c51 = x.fma(b1, c51);
         }
         int r = co;
-        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
+        if (store) {
+            c00.intoArray(c, r);
+            c01.intoArray(c, r + LANES);
+            r += ldc;
+            c10.intoArray(c, r);
+            c11.intoArray(c, r + LANES);
+            r += ldc;
+            c20.intoArray(c, r);
+            c21.intoArray(c, r + LANES);
+            r += ldc;
+            c30.intoArray(c, r);
+            c31.intoArray(c, r + LANES);
+            r += ldc;
+            c40.intoArray(c, r);
+            c41.intoArray(c, r + LANES);
+            r += ldc;
+            c50.intoArray(c, r);
+            c51.intoArray(c, r + LANES);
+        } else {
+            FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
+        }
     }
 
     /** C[6 x 2 vectors] (ldc) += A[6 x kc] . B sliver [kc][2 vectors]; A stored transposed: element (i, k) at a[ao + k*lda + i]. */
-    static void cols6x2(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc) {
+    static void cols6x2(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
+                        boolean store) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c00 = z, c01 = z;
         FloatVector c10 = z, c11 = z;
@@ -305,22 +407,42 @@ final class GemmKernels {
             c51 = x.fma(b1, c51);
         }
         int r = co;
-        FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
-        r += ldc;
-        FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
-        FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
+        if (store) {
+            c00.intoArray(c, r);
+            c01.intoArray(c, r + LANES);
+            r += ldc;
+            c10.intoArray(c, r);
+            c11.intoArray(c, r + LANES);
+            r += ldc;
+            c20.intoArray(c, r);
+            c21.intoArray(c, r + LANES);
+            r += ldc;
+            c30.intoArray(c, r);
+            c31.intoArray(c, r + LANES);
+            r += ldc;
+            c40.intoArray(c, r);
+            c41.intoArray(c, r + LANES);
+            r += ldc;
+            c50.intoArray(c, r);
+            c51.intoArray(c, r + LANES);
+        } else {
+            FloatVector.fromArray(S, c, r).add(c00).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c01).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c10).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c11).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c20).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c21).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c30).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c31).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c40).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c41).intoArray(c, r + LANES);
+            r += ldc;
+            FloatVector.fromArray(S, c, r).add(c50).intoArray(c, r);
+            FloatVector.fromArray(S, c, r + LANES).add(c51).intoArray(c, r + LANES);
+        }
     }
 }
