@@ -15,6 +15,8 @@ import dev.lengthgen.model.layout.TensorViews;
 import dev.lengthgen.model.position.AttentionBias;
 import dev.lengthgen.model.train.StepInputs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.function.IntSupplier;
 
@@ -283,10 +285,17 @@ public final class GptModel implements AutoCloseable {
     public void addForwardBackward(TaskGraph g, Activations a, Activations d, Memory grads, StepInputs in, int B,
                                    int T, StepState state, View lossSum) {
         final TensorViews gradViews = new TensorViews(grads, layout);
-        final View allGrads = grads.view(), allActivationGrads = d.memory.view();
-        g.task("grads.zero", 0, bytes(grads.length() + d.memory.length()), () -> {
+        final View allGrads = grads.view();
+        final View[] accumulated = accumulatedViews(d);
+        long zeroed = grads.length();
+        for (View v : accumulated) {
+            zeroed += v.length();
+        }
+        g.task("grads.zero", 0, bytes(zeroed), () -> {
             backend.zero(allGrads);
-            backend.zero(allActivationGrads);
+            for (View v : accumulated) {
+                backend.zero(v);
+            }
         });
         addForward(g, a, in, B, T, true, Head.LOSS, state, null, d.logits, lossSum);
         final GptConfig c = config;
@@ -354,6 +363,42 @@ public final class GptModel implements AutoCloseable {
     }
 
     /**
+     * The activation gradients that backward ops add to, each once (views that alias one another, as the residual
+     * stream's do in {@link Activations#gradients}, are one): what a step zeroes first. The scratch that ops overwrite
+     * (attention's dpreatt and datt, dlogits) and what no op writes (layernorm statistics, losses) are left alone.
+     */
+    private static View[] accumulatedViews(Activations d) {
+        List<View> all = new ArrayList<>(List.of(d.encoded, d.encodedDrop));
+        if (d.bias != null) {
+            all.add(d.bias);
+        }
+        for (Activations.Layer D : d.layers) {
+            all.addAll(List.of(D.ln1, D.qkv, D.qkvRot, D.atty, D.attproj, D.attprojDrop, D.res2, D.ln2, D.fch,
+                    D.fchGelu, D.fcproj, D.fcprojDrop, D.res3));
+        }
+        all.addAll(List.of(d.lossAtty, d.lossResidual, d.lnf));
+        List<View> distinct = new ArrayList<>();
+        for (View v : all) {
+            if (distinct.stream().noneMatch(x -> x == v)) {
+                distinct.add(v);
+            }
+        }
+        return distinct.toArray(new View[0]);
+    }
+
+    /**
+     * The residual add's backward pass, left out where the gradient layout makes its inputs' and output's gradients
+     * one view ({@link Activations#gradients}): the stream already is the gradient of both inputs.
+     */
+    private void addResidualBackward(TaskGraph g, String name, View da, View db, View dout, IntSupplier rows, int known) {
+        if (da == dout && db == dout) {
+            return;
+        }
+        final int C = config.dim();
+        g.task(name, 0, bytes(3.0 * known * C), () -> backend.residualBackward(da, db, dout, rows.getAsInt() * C));
+    }
+
+    /**
      * The backward pass of {@link #addBlockTail} on the same rows: from the block output's gradient (D.res3) to the
      * gradients of its attention output (datty) and residual input (din0), and of its weights.
      */
@@ -361,8 +406,7 @@ public final class GptModel implements AutoCloseable {
                                       ParameterLayout.Block w, TensorViews gradViews, View atty, View datty, View in0,
                                       View din0, IntSupplier rows, int known, float p, StepState state, int site) {
         final int C = config.dim();
-        g.task(n + "residual2.bwd", 0, bytes(3.0 * known * C), () ->
-                backend.residualBackward(D.res2, D.fcprojDrop, D.res3, rows.getAsInt() * C));
+        addResidualBackward(g, n + "residual2.bwd", D.res2, D.fcprojDrop, D.res3, rows, known);
         if (L.fcprojDrop != L.fcproj) {
             final DropoutKey k = key(state, 2 + 2 * site);
             g.task(n + "fcproj.dropout.bwd", 0, bytes(2.0 * known * C), () ->
@@ -379,8 +423,7 @@ public final class GptModel implements AutoCloseable {
         g.task(n + "ln2.bwd", 0, bytes(4.0 * known * C), () ->
                 backend.layernormBackward(D.res2, gradViews.of(w.ln2w()), gradViews.of(w.ln2b()), D.ln2, L.res2,
                         param(w.ln2w()), L.ln2Mean, L.ln2Rstd, rows.getAsInt(), C));
-        g.task(n + "residual1.bwd", 0, bytes(3.0 * known * C), () ->
-                backend.residualBackward(din0, D.attprojDrop, D.res2, rows.getAsInt() * C));
+        addResidualBackward(g, n + "residual1.bwd", din0, D.attprojDrop, D.res2, rows, known);
         if (L.attprojDrop != L.attproj) {
             final DropoutKey k = key(state, 1 + 2 * site);
             g.task(n + "attnproj.dropout.bwd", 0, bytes(2.0 * known * C), () ->

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -52,7 +53,7 @@ class ModelGradientCheckTest {
         Batch batch = TinyModels.randomBatch(c, B, T, 11);
         boolean drop = dropout > 0;
         Activations a = new Activations(be, c, B, T, drop, "acts");
-        Activations d = new Activations(be, c, B, T, drop, "dacts");
+        Activations d = Activations.gradients(be, c, B, T, drop, "dacts");
         Memory grads = be.allocate(DType.F32, model.layout.total(), "grads");
         StepInputs in = new StepInputs(be, c, B, T, "in");
         in.upload(be, batch);
@@ -67,6 +68,9 @@ class ModelGradientCheckTest {
         model.addForwardBackward(fb, a, d, grads, in, B, T, state, lossSum);
         fb.plan(be).execute();
         double[] analytic = ReferenceBackend.doubles(grads.view()).clone();
+        // a second step on the same parameters gives the same gradients: nothing of the first is left to add to
+        fb.plan(be).execute();
+        assertArrayEquals(analytic, ReferenceBackend.doubles(grads.view()), "gradients of a repeated step");
 
         TaskGraph f = new TaskGraph("f");
         model.addForward(f, a, in, B, T, drop, GptModel.Head.LOSS, state, null, null, lossSum);

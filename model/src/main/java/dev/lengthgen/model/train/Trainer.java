@@ -51,7 +51,7 @@ public final class Trainer {
         v = backend.allocate(DType.F32, n, "adam.v");
         boolean dropout = model.config.dropout() > 0;
         acts = new Activations(backend, model.config, B, T, dropout, "activations");
-        dacts = new Activations(backend, model.config, B, T, dropout, "activation grads");
+        dacts = Activations.gradients(backend, model.config, B, T, dropout, "activation grads");
         inputs = new StepInputs(backend, model.config, B, T, "batch");
         Memory scalars = backend.allocate(DType.F32, 2, "scalars");
         lossSum = scalars.view(0, 1);
