@@ -15,7 +15,8 @@ lengthgen's experiments); there the tokens are random and the last --loss-rows p
 
 Run it the way compare.sh does, with OpenBLAS told the core type, once per thread configuration:
 
-    OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/pytorch/bench_step.py --preset micro --threads 1
+    OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=2 \
+        /usr/bin/python3 bench/pytorch/bench_step.py --preset micro --threads 1
 
 Debian's torch does its CPU matmuls through the system BLAS; on these CPUs OpenBLAS misdetects the core unless
 OPENBLAS_CORETYPE=SkylakeX is set. The JSON output records which BLAS library and core the process really loaded

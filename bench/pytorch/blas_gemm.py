@@ -59,7 +59,8 @@ def main():
         fwd = timed(forward, 2.0 * n ** 3, args.samples, args.min_time)
         bwd = timed(backward, 4.0 * n ** 3, args.samples, args.min_time)
         rows.append({"size": n,
-                     "forward": {"median_gflops": round(statistics.median(fwd), 3), "samples": [round(x, 3) for x in fwd]},
+                     "forward": {"median_gflops": round(statistics.median(fwd), 3),
+                                 "samples": [round(x, 3) for x in fwd]},
                      "backward": {"median_gflops": round(statistics.median(bwd), 3),
                                   "samples": [round(x, 3) for x in bwd]}})
     libs, core, threads = blas()

@@ -50,7 +50,8 @@ def main():
     steps = [load(f"{out}/lengthgen-step-{r}.json") for r in rounds]
     first = steps[0]
     rows = first["step"]
-    base_rounds = [load(f"{out}/baseline-step-{r}.json") for r in rounds if os.path.exists(f"{out}/baseline-step-{r}.json")]
+    base_rounds = [load(f"{out}/baseline-step-{r}.json") for r in rounds
+                   if os.path.exists(f"{out}/baseline-step-{r}.json")]
     peak = first.get("peak", {}).get("gflops")
     run_peak = first.get("run_peak", {}).get("gflops")
 
@@ -129,7 +130,8 @@ def main():
             n = row["size"]
             lf = median([next(x["forward"]["median_gflops"] for x in g["gemm"] if x["size"] == n) for g in gemm])
             lb = median([next(x["backward"]["median_gflops"] for x in g["gemm"] if x["size"] == n) for g in gemm])
-            of = median([next((x["forward"]["median_gflops"] for x in b["gemm"] if x["size"] == n), None) for b in blas])
+            of = median([next((x["forward"]["median_gflops"] for x in b["gemm"] if x["size"] == n), None)
+                         for b in blas])
             ob = median([next((x["backward"]["median_gflops"] for x in b["gemm"] if x["size"] == n), None)
                          for b in blas])
             print(f"{n:6} {lf:14.1f} {fmt(of, '{:13.1f}'):>13} {fmt(of and lf / of, '{:5.2f}x'):>6} {lb:14.1f} "

@@ -247,7 +247,8 @@ public final class GptModel implements AutoCloseable {
                               View in0, IntSupplier rows, int known, float p, StepState state, int site) {
         final int C = config.dim();
         g.task(n + "attnproj.fwd", matmulFlops(known, C, C), 0, () ->
-                backend.matmulForward(L.attproj, atty, param(w.attprojw()), param(w.attprojb()), rows.getAsInt(), C, C));
+                backend.matmulForward(L.attproj, atty, param(w.attprojw()), param(w.attprojb()), rows.getAsInt(), C,
+                        C));
         if (L.attprojDrop != L.attproj) {
             final DropoutKey k = key(state, 1 + 2 * site);
             g.task(n + "attnproj.dropout.fwd", 0, bytes(2.0 * known * C), () ->
@@ -390,7 +391,8 @@ public final class GptModel implements AutoCloseable {
      * The residual add's backward pass, left out where the gradient layout makes its inputs' and output's gradients
      * one view ({@link Activations#gradients}): the stream already is the gradient of both inputs.
      */
-    private void addResidualBackward(TaskGraph g, String name, View da, View db, View dout, IntSupplier rows, int known) {
+    private void addResidualBackward(TaskGraph g, String name, View da, View db, View dout, IntSupplier rows,
+                                     int known) {
         if (da == dout && db == dout) {
             return;
         }

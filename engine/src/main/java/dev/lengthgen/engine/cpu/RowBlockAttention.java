@@ -23,9 +23,10 @@ import static dev.lengthgen.engine.cpu.VectorMath.S;
  * through zero-padded copies. Softmax rows work in whole vectors of key positions, the lanes past the diagonal
  * masked; preatt, att, datt and dpreatt rows are stored from those vectors.
  *
- * <p>Every sum runs over its index in ascending order with one fused multiply-add per term, as the plain loops of
- * the reference do, so a result does not depend on the blocking: entries of p and ds above the diagonal are zeros,
- * which add nothing, and padding rows are never read into a kept result.
+ * <p>Every product sums over its index in ascending order with one fused multiply-add per term, so a result does
+ * not depend on the blocking: entries of p and ds above the diagonal are zeros, which add nothing, and padding rows
+ * are never read into a kept result. Row maxima and sums are vector sums in a fixed order (VectorMath), so a result
+ * is the same bits on every run and every thread count.
  *
  * <p>Buffers: TP = T rounded up to a vector (row stride of T-wide rows), TR = T rounded up to a row block, HP = hs
  * rounded up to a vector (row stride of hs-wide rows). They grow on the first call at a larger shape and are zeroed
@@ -226,9 +227,9 @@ final class RowBlockAttention {
 
     /**
      * The softmax of every row, in three passes over the rows: scaled scores and their maxima, exponentials and
-     * their sums, then the normalized rows, each copied to its output row. Each row is a chain of dependent steps
-     * (max, exp, sum, divide); pass by pass, the rows of a pass are independent, so the processor overlaps them.
-     * The passes hand each other floats and arrays, never vectors: a vector handed to a method the JIT did not
+     * their sums, then the normalized rows, each also stored as its output row. Each row is a chain of dependent
+     * steps (max, exp, sum, divide); pass by pass, the rows of a pass are independent, so the processor overlaps
+     * them. The passes hand each other floats and arrays, never vectors: a vector handed to a method the JIT did not
      * inline is boxed on the heap.
      */
     private void softmaxRows(float scale, float[] bias, int biasO, float[] preatt, int pre, float[] att, int at) {

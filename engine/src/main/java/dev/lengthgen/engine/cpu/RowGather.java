@@ -57,7 +57,8 @@ final class RowGather implements WorkerPool.Task {
             }
             int i = 0;
             for (; i + LANES <= C; i += LANES) {
-                FloatVector.fromArray(S, full, f + i).add(FloatVector.fromArray(S, dense, d + i)).intoArray(full, f + i);
+                FloatVector.fromArray(S, full, f + i).add(FloatVector.fromArray(S, dense, d + i))
+                        .intoArray(full, f + i);
             }
             for (; i < C; i++) {
                 full[f + i] += dense[d + i];

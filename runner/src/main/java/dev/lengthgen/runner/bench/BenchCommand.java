@@ -50,8 +50,8 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         Options o = new Options();
         BackendOptions.addTo(o);
         o.addOption(Flags.valued("sizes", "N,N,..", "gemm: square sizes (default 256,512,1024)"));
-        o.addOption(Flags.valued("presets", "P,P,..", "step: model presets (default micro,mini, or none with --experiment);"
-                + " decode: the first (default micro)"));
+        o.addOption(Flags.valued("presets", "P,P,..", "step: model presets (default micro,mini, or none with"
+                + " --experiment); decode: the first (default micro)"));
         o.addOption(Flags.valued("experiment", "NAME,..|all", "step: time the shapes these experiments train at"
                 + " tiny scale (see reproduce --list), with their own data, one run at a time on --run-threads"));
         o.addOption(Flags.valued("run-threads", "N", "step: worker threads of each experiment run (default "
