@@ -161,7 +161,7 @@ class CheckpointTest {
         assertEquals(abacus, ck.config());
         var e = assertThrows(CheckpointException.class, () -> ck.loadParameters(new GptModel(CONFIG, new ReferenceBackend())));
         assertTrue(e.getMessage().contains("position scheme abacus (max offset 3) but the model uses ape")
-                && e.getMessage().contains("--pos abacus"), e.getMessage());
+                && e.getMessage().contains("position scheme abacus)"), e.getMessage());
         GptModel other = new GptModel(CONFIG.withPosition(PositionConfig.of(PositionConfig.Scheme.ABACUS)),
                 new ReferenceBackend());
         assertThrows(CheckpointException.class, () -> ck.loadParameters(other), "another offset range is another model");

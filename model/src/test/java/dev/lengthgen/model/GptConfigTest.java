@@ -39,7 +39,7 @@ class GptConfigTest {
         var e = assertThrows(IllegalArgumentException.class, () -> GptConfig.preset("micro").withDim(130).validate(0));
         assertTrue(e.getMessage().contains("not divisible"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> GptConfig.preset("micro").withContext(32).validate(66));
-        assertTrue(e.getMessage().contains("raise --context to at least 66"), e.getMessage());
+        assertTrue(e.getMessage().contains("raise context to at least 66"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GptConfig.preset("pico"));
     }
 }

@@ -1,6 +1,6 @@
 package dev.lengthgen.runner.reproduce;
 
-import dev.lengthgen.runner.train.RandomPadding;
+import dev.lengthgen.runner.sequence.RandomPadding;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.lengthgen.runner.reproduce;
 
-import dev.lengthgen.runner.train.RandomPadding;
+import dev.lengthgen.runner.sequence.RandomPadding;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 
 import java.util.ArrayList;

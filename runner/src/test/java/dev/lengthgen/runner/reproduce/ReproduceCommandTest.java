@@ -4,8 +4,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.lengthgen.runner.CliRun;
 import dev.lengthgen.runner.cli.UsageException;
-import dev.lengthgen.runner.train.RunDirectory;
-import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.runner.run.RunFolder;
+import dev.lengthgen.runner.run.TrainSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +46,7 @@ class ReproduceCommandTest {
                 List<RunPlan> plans = e.plan(options(scale, 2));
                 Set<String> ids = new HashSet<>();
                 plans.forEach(p -> assertTrue(ids.add(p.id()), "unique id " + p.id()));
-                ExperimentDirectory dir = ExperimentDirectory.open(tmp.resolve(e.name() + scale), e, scale);
+                ExperimentDirectory dir = ExperimentDirectory.check(tmp.resolve(e.name() + scale), e, scale);
                 List<TrainSettings> settings = new ExperimentRunner(dir, options(scale, 2), 1).prepare(plans);
                 for (int i = 0; i < plans.size(); i++) {
                     TrainSettings s = settings.get(i);
@@ -123,7 +123,7 @@ class ReproduceCommandTest {
         assertEquals(0, first.code(), first.err() + first.out());
         Path run = out.resolve("runs").resolve("ape-seed0");
         for (String f : List.of("experiment.json", "runs/ape-seed0/plan.json", "runs/ape-seed0/result.json",
-                "runs/ape-seed0/" + RunDirectory.CONFIG, "runs/ape-seed0/" + RunDirectory.LATEST)) {
+                "runs/ape-seed0/" + RunFolder.CONFIG, "runs/ape-seed0/" + RunFolder.LATEST)) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         JsonObject result = JsonParser.parseString(Files.readString(run.resolve("result.json"))).getAsJsonObject();
@@ -135,11 +135,11 @@ class ReproduceCommandTest {
         assertTrue(plan.get("modulus").isJsonNull());
 
         // A finished run is not redone: its files stay as they were.
-        String metrics = Files.readString(run.resolve(RunDirectory.METRICS));
+        String metrics = Files.readString(run.resolve(RunFolder.METRICS));
         String resultText = Files.readString(run.resolve("result.json"));
         CliRun again = CliRun.of(args);
         assertEquals(0, again.code(), again.err());
-        assertEquals(metrics, Files.readString(run.resolve(RunDirectory.METRICS)));
+        assertEquals(metrics, Files.readString(run.resolve(RunFolder.METRICS)));
         assertEquals(resultText, Files.readString(run.resolve("result.json")));
 
         // Trained but killed before its evaluation: evaluated from the checkpoint, not retrained.
@@ -147,7 +147,7 @@ class ReproduceCommandTest {
         CliRun evalOnly = CliRun.of(args);
         assertEquals(0, evalOnly.code(), evalOnly.err());
         assertTrue(Files.isRegularFile(run.resolve("result.json")));
-        assertEquals(metrics, Files.readString(run.resolve(RunDirectory.METRICS)));
+        assertEquals(metrics, Files.readString(run.resolve(RunFolder.METRICS)));
 
         // Other settings in the same folder would mix results: refused before anything is touched.
         String[] longer = args.clone();

@@ -8,6 +8,7 @@ import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.runner.CliRun;
+import dev.lengthgen.runner.run.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,7 @@ class TrainEvalCommandsTest {
 
     private static List<JsonObject> metrics(Path run) throws IOException {
         List<JsonObject> out = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve(RunDirectory.METRICS))) {
+        for (String line : Files.readAllLines(run.resolve(RunFolder.METRICS))) {
             out.add(JsonParser.parseString(line).getAsJsonObject());
         }
         return out;
@@ -73,7 +74,7 @@ class TrainEvalCommandsTest {
         CliRun r = CliRun.of(train(run, 20));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("backend: reference"), r.out());
-        for (String f : List.of(RunDirectory.CONFIG, RunDirectory.METRICS, RunDirectory.LATEST, RunDirectory.BEST)) {
+        for (String f : List.of(RunFolder.CONFIG, RunFolder.METRICS, RunFolder.LATEST, RunFolder.BEST)) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
         List<JsonObject> m = metrics(run);
@@ -83,9 +84,9 @@ class TrainEvalCommandsTest {
         assertTrue(evalStep.has("val_loss") && evalStep.has("exact") && evalStep.getAsJsonObject("acc").has("3"),
                 evalStep.toString());
 
-        byte[] before = Files.readAllBytes(run.resolve(RunDirectory.METRICS));
+        byte[] before = Files.readAllBytes(run.resolve(RunFolder.METRICS));
         CliRun.assertUsage("pass --force", train(run, 20));
-        assertArrayEquals(before, Files.readAllBytes(run.resolve(RunDirectory.METRICS)), "nothing overwritten");
+        assertArrayEquals(before, Files.readAllBytes(run.resolve(RunFolder.METRICS)), "nothing overwritten");
         assertEquals(0, CliRun.of(train(run, 10, "--force")).code());
         assertEquals(2, metrics(run).size());
     }
@@ -102,7 +103,7 @@ class TrainEvalCommandsTest {
 
         assertEquals(metrics(straight).stream().map(o -> o.get("loss").getAsFloat()).toList(),
                 metrics(resumed).stream().map(o -> o.get("loss").getAsFloat()).toList());
-        float[] a = load(straight.resolve(RunDirectory.LATEST)), b = load(resumed.resolve(RunDirectory.LATEST));
+        float[] a = load(straight.resolve(RunFolder.LATEST)), b = load(resumed.resolve(RunFolder.LATEST));
         assertArrayEquals(a, b, "parameters after 30 steps, straight vs resumed at 20");
     }
 
@@ -204,7 +205,7 @@ class TrainEvalCommandsTest {
 
         Path good = tmp.resolve("good");
         assertEquals(0, CliRun.of(train(good, 5)).code());
-        byte[] bytes = Files.readAllBytes(good.resolve(RunDirectory.LATEST));
+        byte[] bytes = Files.readAllBytes(good.resolve(RunFolder.LATEST));
         Path broken = tmp.resolve("broken.safetensors");
         Files.write(broken, Arrays.copyOf(bytes, bytes.length / 2));
         CliRun.assertUsage("truncated", "eval", "--checkpoint", broken.toString());

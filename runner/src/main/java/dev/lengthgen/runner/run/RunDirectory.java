@@ -1,4 +1,4 @@
-package dev.lengthgen.runner.train;
+package dev.lengthgen.runner.run;
 
 import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.UsageException;

@@ -1,0 +1,28 @@
+package dev.lengthgen.runner.cli;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+
+/**
+ * A file could not be written (disk full, no permission, a read-only or special file system). The message is one
+ * line that names the file and the system's reason; the program prints it and exits with code 1. The writers
+ * that throw it leave the previous file as it was and no temporary file behind.
+ */
+public final class FileWriteException extends IOException {
+    public FileWriteException(Path file, IOException cause) {
+        super("cannot write " + file + ": " + reason(cause), cause);
+    }
+
+    /** What went wrong, in the system's words ("No space left on device", "File too large"), without a path. */
+    public static String reason(IOException e) {
+        if (e instanceof FileWriteException) {
+            return reason((IOException) e.getCause());
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}
