@@ -3,6 +3,7 @@ package dev.lengthgen.model.checkpoint;
 import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.layout.ParameterLayout;
@@ -10,6 +11,7 @@ import dev.lengthgen.model.layout.TensorSpec;
 import dev.lengthgen.model.train.Trainer;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -141,11 +143,40 @@ public final class Checkpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new CheckpointException(invalid + firstLine(e) + ")");
         }
+        if (!sameValues(JsonParser.parseString(json), GSON.toJsonTree(config))) {
+            // Gson maps 4294967297 to the int 1 and 4.5 to 4: the stored values must be the config's own.
+            throw new CheckpointException(invalid + "a field that is not a value of its type)");
+        }
         try {
             return config.validate(0);
         } catch (RuntimeException e) {
             throw new CheckpointException(invalid + firstLine(e) + ")");
         }
+    }
+
+    /** Whether every value written in {@code stored} is the one {@code read} holds (numbers compared exactly). */
+    private static boolean sameValues(JsonElement stored, JsonElement read) {
+        if (stored.isJsonObject() && read.isJsonObject()) {
+            for (Map.Entry<String, JsonElement> e : stored.getAsJsonObject().entrySet()) {
+                JsonElement r = read.getAsJsonObject().get(e.getKey());
+                if (r == null || !sameValues(e.getValue(), r)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (stored.isJsonPrimitive() && read.isJsonPrimitive()) {
+            JsonPrimitive a = stored.getAsJsonPrimitive(), b = read.getAsJsonPrimitive();
+            if (a.isNumber() && b.isNumber()) {
+                try {
+                    return new BigDecimal(a.getAsString()).compareTo(new BigDecimal(b.getAsString())) == 0;
+                } catch (NumberFormatException notFinite) {
+                    return false;
+                }
+            }
+            return a.equals(b);
+        }
+        return false;
     }
 
     /** The first line of an exception's message, without Gson's pointers to its troubleshooting guide. */

@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.Flags;
 import dev.lengthgen.runner.cli.OutputPath;
 import dev.lengthgen.runner.cli.TaskOptions;
 import dev.lengthgen.runner.cli.TaskSetup;
@@ -68,7 +69,7 @@ public final class DataCommand implements Command {
         boolean ids = line.hasOption("ids");
         boolean json = line.hasOption("json");
         OutputPath target = line.hasOption("out")
-                ? OutputPath.resolve(line.getOptionValue("out"), "data-" + split + (json ? ".json" : ".txt")) : null;
+                ? OutputPath.resolve(Flags.path(line, "out"), "data-" + split + (json ? ".json" : ".txt")) : null;
         DigitSpec train = setup.trainOr(DigitSpec.parse(DEFAULT_TRAIN));
         DigitSpec test = setup.test() != null ? setup.test() : train;
         Dataset dataset;

@@ -1,13 +1,13 @@
 package dev.lengthgen.runner.report;
 
 import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.Flags;
 import dev.lengthgen.runner.cli.UsageException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -48,7 +48,7 @@ public final class ReportCommand implements Command {
         if (args.size() > 1) {
             throw new UsageException("one experiment folder at a time, got " + args.size() + ": lengthgen report DIR");
         }
-        ExperimentReport.Written w = ExperimentReport.write(Path.of(args.get(0)));
+        ExperimentReport.Written w = ExperimentReport.write(Flags.path(args.get(0), "DIR"));
         if (line.hasOption("json")) {
             out.print(w.summaryJson()); // the warnings are in it
             return EXIT_OK;

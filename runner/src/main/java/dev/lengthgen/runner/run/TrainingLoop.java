@@ -137,14 +137,6 @@ public final class TrainingLoop {
      * @throws DivergedException when the loss stops being finite
      */
     public Outcome run(boolean showProgressBar, boolean profile, StopRequest stop) throws IOException {
-        try {
-            return loop(showProgressBar, profile, stop);
-        } finally {
-            stop.loopEnded();
-        }
-    }
-
-    private Outcome loop(boolean showProgressBar, boolean profile, StopRequest stop) throws IOException {
         GptModel model = trainer.model;
         Backend backend = model.backend;
         int start = trainer.stepsTaken();

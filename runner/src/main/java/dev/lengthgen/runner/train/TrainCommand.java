@@ -23,6 +23,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code lengthgen train}: trains a model on a task and writes a run folder (config.json, metrics.jsonl, latest and
@@ -126,13 +128,15 @@ public final class TrainCommand implements Command {
 
     /**
      * Trains to the end, or until SIGTERM / Ctrl-C: the signal's shutdown hook asks the loop to stop at its next step
-     * boundary and waits for its checkpoint.
+     * boundary and waits until its checkpoint is saved and the stop reported (the JVM exits when its hooks return).
      */
     private static int train(TrainingLoop loop, Path dir, boolean profile, PrintStream out) throws Exception {
         StopRequest stop = new StopRequest();
+        CountDownLatch reported = new CountDownLatch(1);
         Thread onSignal = new Thread(() -> {
+            stop.request();
             try {
-                stop.requestAndWait(STOP_WAIT_SECONDS);
+                reported.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 // shutting down anyway
             }
@@ -148,10 +152,12 @@ public final class TrainCommand implements Command {
             out.println("lengthgen train: " + e.getMessage());
             return EXIT_FAILURE;
         } finally {
+            out.flush();
+            reported.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(onSignal);
             } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it returns once the loop has
+                // the hook is running: it returns now that the loop has
             }
         }
         out.println("done: " + dir);
@@ -193,31 +199,36 @@ public final class TrainCommand implements Command {
                         + " --threads may change");
             }
         }
-        if (now.hasOption(RunFlags.STEPS)) {
-            base = with(base, RunFlags.STEPS, now.getOptionValue(RunFlags.STEPS));
-        }
-        List<String> placement = new ArrayList<>();
+        // The stored flags in their order, so that a run resumed as it was started describes itself as before.
+        List<String> args = new ArrayList<>(stored.args());
         if (now.hasOption("backend")) { // another backend: the stored device and threads were the old one's
-            placement.addAll(List.of("--backend", now.getOptionValue("backend")));
-        } else {
-            placement.addAll(RunFlags.only(stored.args(), RunFlags.PLACEMENT));
+            args = RunFlags.without(args, List.of("device", "threads"));
         }
-        for (String flag : List.of("device", "threads")) {
+        for (String flag : changeable) {
             if (now.hasOption(flag)) {
-                placement = with(placement, flag, now.getOptionValue(flag));
+                args = with(args, flag, now.getOptionValue(flag));
             }
         }
-        List<String> args = new ArrayList<>(base);
-        args.addAll(placement);
         return RunFlags.parse(args);
     }
 
-    /** The flags with one flag set to a value (null: given without one), replacing it where it was. */
+    /** The flags with one flag set to a value (null: given without one): in its place, or added at the end. */
     private static List<String> with(List<String> args, String flag, String value) {
-        List<String> out = new ArrayList<>(RunFlags.without(args, List.of(flag)));
-        out.add("--" + flag);
+        List<String> out = new ArrayList<>(args);
+        int at = out.indexOf("--" + flag);
+        if (at < 0) {
+            out.add("--" + flag);
+            if (value != null) {
+                out.add(value);
+            }
+            return out;
+        }
+        boolean hadValue = at + 1 < out.size() && !out.get(at + 1).startsWith("--");
+        if (hadValue) {
+            out.remove(at + 1);
+        }
         if (value != null) {
-            out.add(value);
+            out.add(at + 1, value);
         }
         return out;
     }
