@@ -77,16 +77,33 @@ public final class RunLock implements AutoCloseable {
                 + "it to finish, or stop it first");
     }
 
-    /** The pid the holder wrote into the lock file; "unknown" while it has not written it yet. */
+    /**
+     * The pid the holder wrote into the lock file. It writes it right after it took the lock, so a second writer that
+     * arrives in between (and reads nothing yet, or the pid of the previous holder, which has exited) waits for it a
+     * moment; the last pid read, or "unknown", if it never comes.
+     */
     private static String holder(FileChannel ch) {
-        try {
-            ByteBuffer b = ByteBuffer.allocate(32);
-            ch.read(b, 0);
-            String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).strip();
-            return text.matches("[0-9]+") ? text : "unknown";
-        } catch (IOException e) {
-            return "unknown";
+        String last = "unknown";
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                ByteBuffer b = ByteBuffer.allocate(32);
+                ch.read(b, 0);
+                String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+                if (text.matches("[0-9]+\\n")) { // written whole, line break and all
+                    last = text.strip();
+                    if (ProcessHandle.of(Long.parseLong(last)).isPresent()) {
+                        return last;
+                    }
+                }
+                Thread.sleep(10);
+            } catch (IOException e) {
+                return "unknown";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return last;
+            }
         }
+        return last;
     }
 
     /** Releases the lock (the system also does when the process exits). */

@@ -279,4 +279,18 @@ class ExperimentReportTest {
         assertTrue(e.getMessage().contains("p100-s1"), e.getMessage());
         assertTrue(e.getMessage().contains("result.json is not valid JSON"), e.getMessage());
     }
+
+    @Test
+    void aMetricsLineThatIsNotTextIsSkippedNotBlamedOnPermissions() throws Exception {
+        ExperimentFixture.write(tmp);
+        Path metrics = tmp.resolve("runs/p101-s2/metrics.jsonl");
+        byte[] bytes = Files.readAllBytes(metrics);
+        bytes[3] = (byte) 0xff; // the first line, inside {"step"...
+        Files.write(metrics, bytes);
+        ExperimentReport.Written w = ExperimentReport.write(tmp);
+        JsonObject running = JsonParser.parseString(w.summaryJson()).getAsJsonObject().getAsJsonArray("runs").get(4)
+                .getAsJsonObject();
+        assertEquals("p101-s2", running.get("id").getAsString());
+        assertEquals(20, running.get("step").getAsInt(), "the lines after the damaged one still count");
+    }
 }

@@ -8,9 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +87,38 @@ class FaultInjectionTest {
         System.out.printf("fault injection: %d SIGKILLs (%d after the run had started training) over %d runs and "
                 + "%d process starts; every run ended bit-identical%n", kills, killsWhileTraining, runs, starts);
         assertTrue(killsWhileTraining >= KILLS / 2, "most kills land while training: " + killsWhileTraining);
+    }
+
+    /**
+     * A kill right after a checkpoint is saved, timed by watching the folder: whatever the step logged before that
+     * checkpoint must be in metrics.jsonl (the metrics line of a step is written before its checkpoints), so the
+     * resumed run still logs every step exactly once.
+     */
+    @Test
+    void killsRightAfterACheckpointIsSavedLoseNoMetricsLine() throws Exception {
+        Path straight = uninterrupted();
+        Path run = tmp.resolve("after-save");
+        Path latest = run.resolve(RunFolder.LATEST);
+        int kills = 0;
+        for (boolean finished = false; !finished; ) {
+            Object before = Files.exists(latest) ? Files.readAttributes(latest, BasicFileAttributes.class).fileKey()
+                    : null;
+            LengthgenProcess p = LengthgenProcess.start(next(run));
+            while (kills < 5 && p.isAlive() && Objects.equals(before, Files.exists(latest)
+                    ? Files.readAttributes(latest, BasicFileAttributes.class).fileKey() : null)) {
+                Thread.onSpinWait();
+            }
+            if (kills < 5 && p.isAlive()) { // a new latest.safetensors was just renamed into place
+                p.kill();
+                assertEquals(137, p.waitFor(30));
+                kills++;
+                continue;
+            }
+            assertEquals(0, p.waitFor(120), p.err());
+            finished = true;
+        }
+        assertEquals(5, kills);
+        RunFiles.assertSameRun(straight, run);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.train;
 
 import dev.lengthgen.runner.CliRun;
+import dev.lengthgen.runner.TrainArgs;
 import dev.lengthgen.runner.run.RunFolder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,22 +36,9 @@ class RefusalsWriteNothingTest {
     Path tmp;
     private Path run;
 
-    /** train with the settings T; a flag of {@code more} that T has replaces T's value. */
+    /** train with the settings T (on the reference backend unless another is given) into out. */
     private static String[] train(Path out, String... more) {
-        List<String> a = new ArrayList<>(List.of("train"));
-        a.addAll(T);
-        for (int i = 0; i < more.length; i++) {
-            int at = a.indexOf(more[i]);
-            boolean valued = i + 1 < more.length && !more[i + 1].startsWith("--");
-            if (at >= 0 && valued) {
-                a.set(at + 1, more[++i]);
-            } else {
-                a.add(more[i]);
-                if (valued) {
-                    a.add(more[++i]);
-                }
-            }
-        }
+        List<String> a = new ArrayList<>(Arrays.asList(TrainArgs.train(T, more)));
         if (!a.contains("--backend")) {
             a.addAll(List.of("--backend", "reference"));
         }
