@@ -156,4 +156,54 @@ class ReproduceCommandTest {
         assertEquals(resultText.length() > 0, Files.isRegularFile(run.resolve("result.json")));
         CliRun.assertUsage("holds experiment addition-ape", "reproduce", "multiplication", "--out", out.toString());
     }
+
+    @Test
+    void aPlanTheOptionsBreakIsRefusedInTheUsersFlagsBeforeAnythingIsWritten() {
+        Path out = tmp.resolve("d");
+        CliRun r = CliRun.of("reproduce", "modular-addition", "--lengths", "1-500", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        String err = r.err().strip();
+        assertTrue(err.startsWith("lengthgen reproduce: --lengths 1-500 is more than run p100-seed0 can be tested on"),
+                err);
+        assertFalse(err.contains("--width") || err.contains("--context"), "only flags the user gave: " + err);
+        CliRun.assertUsage("choose shorter --lengths", "reproduce", "addition-ape", "--lengths", "1-100", "--out",
+                out.toString());
+        assertFalse(Files.exists(out), "nothing written");
+        // The corrected command is not refused for what the refused one left.
+        CliRun ok = CliRun.of("reproduce", "addition-ape", "--seeds", "1", "--steps", "2", "--eval-count", "3",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
+    void optionsThatWouldChangeAFinishedExperimentAreRefused() throws IOException {
+        Path out = tmp.resolve("exp");
+        String[] args = {"reproduce", "addition-ape", "--seeds", "1", "--steps", "2", "--eval-count", "5",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString()};
+        assertEquals(0, CliRun.of(args).code());
+        String result = Files.readString(out.resolve("runs/ape-seed0/result.json"));
+        String[] other = args.clone();
+        other[7] = "7"; // --eval-count
+        CliRun.assertUsage("was planned with eval_count 5, not 7", other);
+        assertEquals(result, Files.readString(out.resolve("runs/ape-seed0/result.json")));
+    }
+
+    @Test
+    void aRunThatAnotherProcessTrainsIsRefusedNamingIt() throws Exception {
+        Path out = tmp.resolve("exp");
+        String[] args = {"reproduce", "addition-ape", "--seeds", "1", "--steps", "2", "--eval-count", "3",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString()};
+        assertEquals(0, CliRun.of(args).code());
+        String[] more = args.clone();
+        more[3] = "3"; // --seeds: ape-seed1 and ape-seed2 to train
+        String manifest = Files.readString(out.resolve("experiment.json"));
+        try (RunFolder held = RunFolder.lock(out.resolve("runs/ape-seed2"))) {
+            CliRun.assertUsage("runs/ape-seed2 is being written by another lengthgen process (pid "
+                    + ProcessHandle.current().pid() + ")", more);
+            assertFalse(Files.exists(out.resolve("runs/ape-seed1")), "no run was started or locked");
+            assertEquals(manifest, Files.readString(out.resolve("experiment.json")));
+        }
+        assertEquals(0, CliRun.of(more).code());
+        assertTrue(Files.exists(out.resolve("runs/ape-seed2/result.json")));
+    }
 }

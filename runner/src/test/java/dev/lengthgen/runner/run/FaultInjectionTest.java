@@ -73,10 +73,11 @@ class FaultInjectionTest {
                 if (kills < KILLS && !p.endsWithin(random.nextInt(1800))) {
                     boolean training = !p.out().isEmpty();
                     p.kill();
-                    assertEquals(137, p.waitFor(30), "killed with SIGKILL");
-                    kills++;
-                    killsWhileTraining += training ? 1 : 0;
-                    continue;
+                    if (p.waitFor(30) == 137) { // else it had just ended by itself
+                        kills++;
+                        killsWhileTraining += training ? 1 : 0;
+                        continue;
+                    }
                 }
                 int code = p.waitFor(120);
                 assertEquals(0, code, "start " + starts + " of " + run + ": " + p.err() + p.out());
@@ -110,14 +111,15 @@ class FaultInjectionTest {
             }
             if (kills < 5 && p.isAlive()) { // a new latest.safetensors was just renamed into place
                 p.kill();
-                assertEquals(137, p.waitFor(30));
-                kills++;
-                continue;
+                if (p.waitFor(30) == 137) { // else it had just ended by itself
+                    kills++;
+                    continue;
+                }
             }
             assertEquals(0, p.waitFor(120), p.err());
             finished = true;
         }
-        assertEquals(5, kills);
+        assertTrue(kills >= 4, "kills right after a save: " + kills);
         RunFiles.assertSameRun(straight, run);
     }
 
