@@ -188,4 +188,16 @@ class ResumeChecksTest {
             }
         }
     }
+
+    @Test
+    void aFlagGivenWithoutItsOptionalValueIsStoredSoThatTheRunResumes() throws IOException {
+        Path out = tmp.resolve("random-padding");
+        List<String> a = new ArrayList<>(List.of("train", "--task", "add", "--random-padding"));
+        a.addAll(T);
+        a.addAll(List.of("--out", out.toString()));
+        assertEquals(0, CliRun.of(a.toArray(new String[0])).code());
+        assertFalse(Files.readString(out.resolve(RunFolder.CONFIG)).contains("null"), "no null among the flags");
+        CliRun r = CliRun.of("train", "--resume", out.toString(), "--steps", "30");
+        assertEquals(0, r.code(), r.err());
+    }
 }
