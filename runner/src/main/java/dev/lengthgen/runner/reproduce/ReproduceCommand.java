@@ -59,7 +59,8 @@ public final class ReproduceCommand implements Command {
                 + "own set, e.g. 100,101 for modular-addition)"));
         o.addOption(Flags.valued("lengths", "SPEC", "test lengths, e.g. 1-9 (default: the scale's)"));
         o.addOption(Flags.valued("steps", "N", "optimizer steps per run (default: the scale's)"));
-        o.addOption(Flags.valued("eval-count", "N", "test problems per length in each run's final evaluation (default 1000)"));
+        o.addOption(Flags.valued("eval-count", "N", "test problems per length in each run's final evaluation",
+                Recipe.BASE.evalCount()));
         o.addOption(Flags.valued("jobs", "N", "runs trained at once, each with its share of the cores (default: one per core "
                 + "at tiny scale, 1 at paper scale)"));
         o.addOption(Flags.valued("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning resumes it"));
