@@ -195,7 +195,8 @@ public final class Checkpoint implements AutoCloseable {
         for (TensorSpec t : layout.tensors()) {
             Safetensors.Entry e = header.entries().get(t.name());
             if (e == null) {
-                throw new CheckpointException(header.path() + " lacks tensor " + t.name() + " that its config requires");
+                throw new CheckpointException(header.path() + " lacks tensor " + t.name()
+                        + " that its config requires");
             }
             if (!Arrays.equals(e.shape(), t.shape())) {
                 throw new CheckpointException(header.path() + ": tensor " + t.name() + " has shape "

@@ -249,7 +249,8 @@ public final class Safetensors {
         }
         String dtype = dt.getAsString();
         if (!dtype.equals("F32")) {
-            throw new CheckpointException(path + ": tensor " + name + " has dtype " + dtype + "; lengthgen reads F32 only");
+            throw new CheckpointException(path + ": tensor " + name + " has dtype " + dtype
+                    + "; lengthgen reads F32 only");
         }
         JsonElement s = o.get("shape");
         JsonElement off = o.get("data_offsets");
@@ -300,7 +301,7 @@ public final class Safetensors {
         }
     }
 
-    /** Reads one tensor's values into dst[dstOffset, dstOffset + elements), through the channel the header came from. */
+    /** Reads one tensor's values into dst[dstOffset, dstOffset + elements) through the channel of its header. */
     public static void read(FileChannel ch, Header h, String name, float[] dst, int dstOffset)
             throws CheckpointException {
         Entry e = h.entries().get(name);

@@ -37,8 +37,8 @@ public final class TaskOptions {
                 DEFAULT_WIDTH));
         options.addOption(Flags.valued("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
         options.addOption(Flags.valued("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
-        options.addOption(Flags.valued("seed", "S", "seed of the data and, when training, of initialisation and dropout",
-                DEFAULT_SEED));
+        options.addOption(Flags.valued("seed", "S", "seed of the data and, when training, of initialisation and"
+                + " dropout", DEFAULT_SEED));
         options.addOption(Flags.valued("sampler", "a|b", "training generator: a = D_n (at least one operand n digits),"
                 + " b = D~_n (both n digits)", DEFAULT_SAMPLER.cliName()));
         options.addOption(Flags.valued("test-sampler", "a|b", "test generator; b as the paper's tests",

@@ -53,8 +53,8 @@ public final class ProfileCommand implements Command {
         BackendOptions.addTo(o);
         ModelOptions.addTo(o);
         o.addOption(Flags.valued("batch", "B", "sequences per step", DEFAULT_BATCH));
-        o.addOption(Flags.valued("seq", "T", "input positions per sequence (65: the paper's format at operand width 20)",
-                DEFAULT_SEQ));
+        o.addOption(Flags.valued("seq", "T", "input positions per sequence (65: the paper's format at operand width"
+                + " 20)", DEFAULT_SEQ));
         o.addOption(Flags.valued("vocab", "V", "vocabulary size (16: digits, + = ; and the sequence markers)",
                 DEFAULT_VOCAB));
         o.addOption(Flags.valued("steps", "N", "profiled steps, summed in the table", DEFAULT_STEPS));

@@ -22,7 +22,7 @@ import java.util.List;
  * @param plannedSteps the steps the run was started for, from config.json; null when unknown
  * @param result       null while the run is unfinished
  */
-public record RunRecord(String id, RunPlan plan, String model, Integer plannedSteps, List<MetricsPoint> metrics,
+public record RunRecord(String id, RunLabels plan, String model, Integer plannedSteps, List<MetricsPoint> metrics,
                         RunResult result) {
     static final String PLAN = "plan.json";
     static final String CONFIG = "config.json";
@@ -49,7 +49,7 @@ public record RunRecord(String id, RunPlan plan, String model, Integer plannedSt
     static RunRecord load(Path folder, String id) throws UsageException {
         String fix = "rerun 'lengthgen reproduce' for that run, or fix the file";
         Path planFile = folder.resolve(PLAN);
-        RunPlan plan = Files.isRegularFile(planFile) ? RunPlan.read(JsonFile.read(planFile, fix)) : null;
+        RunLabels plan = Files.isRegularFile(planFile) ? RunLabels.read(JsonFile.read(planFile, fix)) : null;
         String model = null;
         Integer steps = null;
         Path configFile = folder.resolve(CONFIG);

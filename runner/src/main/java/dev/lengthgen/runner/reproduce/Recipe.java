@@ -136,7 +136,7 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
         return DigitSpec.parse(testDigits);
     }
 
-    /** The flags of {@code lengthgen train} for this recipe (task, position scheme and seed are added by the caller). */
+    /** The flags of {@code lengthgen train} for this recipe (the caller adds task, position scheme and seed). */
     public List<String> flags() {
         List<String> a = new ArrayList<>();
         add(a, "width", width);

@@ -111,8 +111,8 @@ public final class RunDescription {
             }
             if (!COMPACT.toJson(stored).equals(COMPACT.toJson(field.getValue()))) {
                 throw new UsageException(source + " says " + key + " is " + COMPACT.toJson(stored) + " but its flags"
-                        + " (args) make it " + COMPACT.toJson(field.getValue()) + ": the file was edited or is corrupt; "
-                        + fix);
+                        + " (args) make it " + COMPACT.toJson(field.getValue())
+                        + ": the file was edited or is corrupt; " + fix);
             }
         }
         return new Stored(args, settings);
