@@ -12,7 +12,8 @@ class GptConfigTest {
 
     @Test
     void presetsHaveThePapersParameterCounts() {
-        // DESIGN.md: micro ~0.82M, mini 10.73M at vocab 16 and context 256 (tied embeddings, no biases).
+        // docs/ARCHITECTURE.md, "The paper's setup": micro 0.82M, mini 10.73M at vocab 16 and context 256 (tied
+        // embeddings, no biases).
         assertEquals(822_400, new ParameterLayout(GptConfig.preset("micro")).total());
         assertEquals(10_726_272, new ParameterLayout(GptConfig.preset("mini")).total());
     }
