@@ -1,8 +1,12 @@
 package dev.lengthgen.model;
 
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.InvalidConfigException;
 import dev.lengthgen.model.layout.ParameterLayout;
+import dev.lengthgen.model.train.LrSchedule;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,5 +46,17 @@ class GptConfigTest {
         e = assertThrows(IllegalArgumentException.class, () -> GptConfig.preset("micro").withContext(32).validate(66));
         assertTrue(e.getMessage().contains("raise context to at least 66"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> GptConfig.preset("pico"));
+    }
+
+    @Test
+    void configErrorsSpeakTheConfigsTermsAndNameTheirFields() {
+        var e = assertThrows(InvalidConfigException.class, () -> GptConfig.preset("micro").withDim(130).validate(0));
+        assertEquals("dim 130 is not divisible by heads 4: choose a dim that is a multiple of heads", e.getMessage());
+        assertEquals(List.of("dim", "heads"), e.fields());
+        assertEquals("--dim 130 is not divisible by --heads 4: choose a --dim that is a multiple of --heads",
+                e.render(field -> "--" + field));
+        var schedule = assertThrows(InvalidConfigException.class,
+                () -> new LrSchedule(LrSchedule.Kind.COSINE, 1e-3f, 5e-3f, 10, 100).validate());
+        assertEquals(List.of("minLr", "maxLr"), schedule.fields());
     }
 }
