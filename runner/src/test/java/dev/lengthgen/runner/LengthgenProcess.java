@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,13 +20,12 @@ public final class LengthgenProcess {
     private final Process process;
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private final CountDownLatch firstLine = new CountDownLatch(1);
     private final List<Thread> pumps = new ArrayList<>();
 
     private LengthgenProcess(Process process) {
         this.process = process;
-        pumps.add(pump(process.getInputStream(), out, true));
-        pumps.add(pump(process.getErrorStream(), err, false));
+        pumps.add(pump(process.getInputStream(), out));
+        pumps.add(pump(process.getErrorStream(), err));
     }
 
     /** Starts {@code lengthgen args...}. */
@@ -61,7 +59,7 @@ public final class LengthgenProcess {
         return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
     }
 
-    private Thread pump(InputStream in, ByteArrayOutputStream to, boolean signalFirstLine) {
+    private static Thread pump(InputStream in, ByteArrayOutputStream to) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[4096];
             try {
@@ -69,28 +67,14 @@ public final class LengthgenProcess {
                     synchronized (to) {
                         to.write(buf, 0, n);
                     }
-                    if (signalFirstLine) {
-                        for (int i = 0; i < n; i++) {
-                            if (buf[i] == '\n') {
-                                firstLine.countDown();
-                            }
-                        }
-                    }
                 }
             } catch (IOException ignored) {
                 // the process was killed
-            } finally {
-                firstLine.countDown();
             }
         });
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    /** Waits until the process wrote its first line of standard output (or ended); true when it wrote one. */
-    public boolean awaitFirstLine(long millis) throws InterruptedException {
-        return firstLine.await(millis, TimeUnit.MILLISECONDS) && !out().isEmpty();
     }
 
     /** Waits until standard output contains the text, or the process ended; whether it does. */

@@ -212,10 +212,6 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    public Path path() {
-        return header.path();
-    }
-
     public GptConfig config() {
         return config;
     }

@@ -97,7 +97,7 @@ public final class Flags {
     }
 
     /** A default as the help writes it: 0.001 rather than 0.0010 or 1.0E-3. */
-    public static String text(Object value) {
+    private static String text(Object value) {
         if (value instanceof Float || value instanceof Double) {
             return new BigDecimal(value.toString()).stripTrailingZeros().toPlainString();
         }

@@ -208,15 +208,4 @@ public final class RunFlags {
         }
         return out;
     }
-
-    /** Only the named flags (and their values) of a list of flags, in their order. */
-    public static List<String> only(List<String> args, Collection<String> flags) {
-        List<String> others = new ArrayList<>();
-        for (String a : args) {
-            if (a.startsWith("--") && !flags.contains(a.substring(2))) {
-                others.add(a.substring(2));
-            }
-        }
-        return without(args, others);
-    }
 }
