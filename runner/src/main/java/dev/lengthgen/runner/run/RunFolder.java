@@ -74,6 +74,14 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /**
+     * Whether a folder holds a run, or the run a replacement killed before it started moved aside (which
+     * {@link #recover} puts back): a read-only look before the folder is locked.
+     */
+    public static boolean mayHoldRun(Path dir) {
+        return Files.isRegularFile(dir.resolve(CONFIG)) || Files.isDirectory(dir.resolve(REPLACED));
+    }
+
+    /**
      * Takes the folder's lock for this process, creating the folder (and its parents) when missing. Nothing else is
      * written.
      *

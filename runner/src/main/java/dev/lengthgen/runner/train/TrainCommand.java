@@ -19,7 +19,6 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,8 +98,8 @@ public final class TrainCommand implements Command {
             }
         }
         Path dir = Flags.path(line, "resume");
-        if (!Files.isDirectory(dir)) {
-            RunFolder.checkHasRun(dir);
+        if (!RunFolder.mayHoldRun(dir)) {
+            RunFolder.checkHasRun(dir); // refused before the folder is locked (which would add its lock file)
         }
         try (RunFolder folder = RunFolder.lock(dir)) {
             folder.recover(); // a replacement killed before it started: the run it replaced is the one to resume

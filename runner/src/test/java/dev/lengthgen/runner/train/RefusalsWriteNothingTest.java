@@ -156,4 +156,12 @@ class RefusalsWriteNothingTest {
         // A constant schedule never uses its floor.
         assertEquals(0, CliRun.of(train(out, "--steps", "2", "--lr-schedule", "const", "--min-lr", "0.5")).code());
     }
+
+    @Test
+    void resumingAFolderThatHoldsNoRunAddsNothingToIt() throws IOException {
+        Path notes = Files.createDirectories(tmp.resolve("notes"));
+        Files.writeString(notes.resolve("todo.txt"), "mine");
+        CliRun.assertUsage("has no config.json", "train", "--resume", notes.toString());
+        assertEquals(List.of(notes.resolve("todo.txt")), Files.list(notes).toList());
+    }
 }

@@ -8,6 +8,7 @@ import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.runner.CliRun;
+import dev.lengthgen.runner.TrainArgs;
 import dev.lengthgen.runner.run.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,22 +43,9 @@ class TrainEvalCommandsTest {
 
     /** train with the tiny settings; flag/value pairs in {@code more} replace the tiny ones or are added. */
     private static String[] train(Path out, int steps, String... more) {
-        List<String> all = new ArrayList<>(List.of("train"));
-        all.addAll(Arrays.asList(TINY));
-        all.addAll(List.of("--steps", Integer.toString(steps), "--out", out.toString()));
-        for (int i = 0; i < more.length; i++) {
-            int at = all.indexOf(more[i]);
-            boolean hasValue = i + 1 < more.length && !more[i + 1].startsWith("--");
-            if (at >= 0 && hasValue) {
-                all.set(at + 1, more[++i]);
-            } else {
-                all.add(more[i]);
-                if (hasValue) {
-                    all.add(more[++i]);
-                }
-            }
-        }
-        return all.toArray(new String[0]);
+        List<String> base = new ArrayList<>(Arrays.asList(TINY));
+        base.addAll(List.of("--steps", Integer.toString(steps), "--out", out.toString()));
+        return TrainArgs.train(base, more);
     }
 
     private static List<JsonObject> metrics(Path run) throws IOException {
