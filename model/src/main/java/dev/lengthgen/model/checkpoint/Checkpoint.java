@@ -89,7 +89,8 @@ public final class Checkpoint implements AutoCloseable {
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            throw new CheckpointException("cannot read checkpoint " + path + ": " + Safetensors.reason(e), e);
+            throw new CheckpointException("cannot read checkpoint " + path + " (" + e.getClass().getSimpleName() + ")",
+                    e);
         }
         try {
             Checkpoint c = validated(ch, path);

@@ -17,7 +17,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -129,24 +128,13 @@ public final class Safetensors {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
-            throw new IOException("cannot write " + target + ": " + reason(e), e);
         } finally {
             try {
                 Files.deleteIfExists(tmp);
             } catch (IOException ignored) {
-                // the write's own failure (above) is the one to report
+                // the write's own failure is the one to report
             }
         }
-    }
-
-    /** What went wrong with a file, in the system's words ("No space left on device"), without the path. */
-    static String reason(IOException e) {
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            return f.getReason();
-        }
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

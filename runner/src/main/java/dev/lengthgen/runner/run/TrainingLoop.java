@@ -6,6 +6,7 @@ import dev.lengthgen.engine.Backend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.train.Trainer;
+import dev.lengthgen.runner.cli.FileWriteException;
 import dev.lengthgen.runner.profile.ProfileTable;
 import dev.lengthgen.runner.sequence.BatchBuilder;
 import dev.lengthgen.runner.sequence.Predictor;
@@ -207,7 +208,11 @@ public final class TrainingLoop {
     }
 
     private void save(String file) throws IOException {
-        Checkpoint.save(folder.file(file), trainer.model, trainer, RunCheckpoint.metadata(s, best));
+        try {
+            Checkpoint.save(folder.file(file), trainer.model, trainer, RunCheckpoint.metadata(s, best));
+        } catch (IOException e) {
+            throw new FileWriteException(folder.file(file), e);
+        }
     }
 
     /** Adds the evaluation to the step's record; returns whether it is the run's best so far (and records it). */
