@@ -52,8 +52,8 @@ public final class TrainCommand implements Command {
         o.addOption(Flags.valued("out", "DIR", "run folder to create (refused if it holds files, unless --force)"));
         o.addOption(Option.builder().longOpt("force").desc("replace the run in --out (its files are deleted once the"
                 + " new run has started)").build());
-        o.addOption(Flags.valued("resume", "DIR", "continue the run in DIR from its latest checkpoint; only --steps,"
-                + " --backend, --device and --threads may be given with it"));
+        o.addOption(Flags.valued("resume", "DIR", "continue the run in DIR from its latest checkpoint; --steps,"
+                + " --backend, --device and --threads may change, other flags must agree with the run"));
         o.addOption(Option.builder().longOpt("profile")
                 .desc("time every task of every training step and print the per-op table at the end").build());
         return o;
