@@ -30,6 +30,11 @@ final class ClMemory implements Memory {
         return length;
     }
 
+    /** The buffer's size: at least one element, so that an empty tensor still has a buffer. */
+    long bytes() {
+        return Math.max(1, length) * type.bytes;
+    }
+
     @Override
     public String label() {
         return label;
