@@ -141,8 +141,8 @@ void gemm_tiled(__global float* c, const long c_off,
 // (k, panel) copies one panel row. Neighbouring work-items (along k) write neighbouring panel rows, and read
 // neighbouring addresses whichever of the source's strides is 1. width is a constant at each call site, so full
 // panel rows compile to straight-line copies (vector loads where the source row is contiguous).
-inline void pack_panel_row(__global float* dst, __global const float* src, const long src_off, const int s_k,
-                           const int s_n, const int K, const int N, const int width) {
+static inline void pack_panel_row(__global float* dst, __global const float* src, const long src_off,
+                                  const int s_k, const int s_n, const int K, const int N, const int width) {
     const int k = get_global_id(0);
     const int p = get_global_id(1);
     if (k >= K) {

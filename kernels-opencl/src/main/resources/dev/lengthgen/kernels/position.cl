@@ -25,7 +25,7 @@
 #define INV_TWO_PI 0.159154936671257019f
 
 // cos and sin of pos * (f.x + f.y), |pos| < 2^24.
-inline void rotary_cos_sin(const int pos, const float2 f, float* c, float* s) {
+static inline void rotary_cos_sin(const int pos, const float2 f, float* c, float* s) {
     const float p = (float) pos;                    // exact below 2^24
     const float a = p * f.x;
     const float a_err = fma(p, f.x, -a);            // p * f.x = a + a_err exactly

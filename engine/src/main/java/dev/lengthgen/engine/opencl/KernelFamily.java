@@ -48,4 +48,21 @@ public enum KernelFamily {
     public KernelFamily[] buildSources() {
         return this == COMMON ? new KernelFamily[] {COMMON} : new KernelFamily[] {COMMON, this};
     }
+
+    /**
+     * The program text a build compiles: {@link #buildSources()} one after the other, each preceded by a #line
+     * directive naming it, so that a compiler's messages point at "matmul.cl:42" rather than at a line of the
+     * concatenation.
+     */
+    public String programSource() {
+        StringBuilder b = new StringBuilder();
+        for (KernelFamily f : buildSources()) {
+            b.append(lineDirective(f.fileName())).append(f.source()).append('\n');
+        }
+        return b.toString();
+    }
+
+    static String lineDirective(String fileName) {
+        return "#line 1 \"" + fileName + ".cl\"\n";
+    }
 }

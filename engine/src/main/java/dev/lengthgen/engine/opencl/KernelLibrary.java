@@ -59,32 +59,20 @@ final class KernelLibrary implements AutoCloseable {
     private cl_program program(KernelBuildOptions options) {
         cl_program p = programs.get(options);
         if (p == null) {
-            KernelFamily[] files = options.family().buildSources();
-            String[] sources = new String[files.length];
-            String[] names = new String[files.length];
-            for (int i = 0; i < files.length; i++) {
-                sources[i] = files[i].source();
-                names[i] = files[i].fileName();
-            }
-            p = build(context, device, options.family().fileName(), sources, names, options.compilerOptions());
+            p = build(context, device, options.family().fileName(), options.family().programSource(),
+                    options.compilerOptions());
             programs.put(options, p);
         }
         return p;
     }
 
     /**
-     * Compiles sources for the device. Each source is preceded by a #line directive naming it, so the driver's
-     * messages point at "matmul.cl:42" rather than at a line of the concatenation.
+     * Compiles a program text (see {@link KernelFamily#programSource()}) for the device.
      *
      * @throws KernelBuildException with the driver's build log when the driver rejects the source
      */
-    static cl_program build(cl_context context, cl_device_id device, String name, String[] sources,
-                            String[] fileNames, String options) {
-        String[] numbered = new String[sources.length];
-        for (int i = 0; i < sources.length; i++) {
-            numbered[i] = "#line 1 \"" + fileNames[i] + ".cl\"\n" + sources[i] + "\n";
-        }
-        cl_program program = CL.clCreateProgramWithSource(context, numbered.length, numbered, null, null);
+    static cl_program build(cl_context context, cl_device_id device, String name, String source, String options) {
+        cl_program program = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, null);
         try {
             CL.clBuildProgram(program, 1, new cl_device_id[] {device}, options, null, null);
             return program;

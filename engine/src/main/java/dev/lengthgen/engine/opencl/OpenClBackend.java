@@ -156,9 +156,8 @@ public final class OpenClBackend implements Backend {
      * @throws KernelBuildException with the driver's build log when the driver rejects it
      */
     public void compile(String name, String source) {
-        CL.clReleaseProgram(KernelLibrary.build(context, device.device(), name,
-                new String[] {KernelFamily.COMMON.source(), source},
-                new String[] {KernelFamily.COMMON.fileName(), name}, KernelBuildOptions.LANGUAGE));
+        CL.clReleaseProgram(KernelLibrary.build(context, device.device(), name, KernelFamily.COMMON.programSource()
+                + KernelFamily.lineDirective(name) + source + "\n", KernelBuildOptions.LANGUAGE));
     }
 
     // ---- memory ----
