@@ -33,14 +33,19 @@ import java.util.function.Supplier;
  * {@link #download} and {@link #finish} wait. Reductions run in a fixed order, so the same inputs give the same bits
  * on every run on the same device.
  *
- * <p>Every byte the host writes covers a whole buffer, and buffers are zero-filled by a kernel: the
- * uninitialized-memory check of the Oclgrind simulator tracks kernel stores and whole-buffer host writes only
- * (README, Running on a GPU). So a write into part of a buffer goes through a staging buffer of its exact size and a
+ * <p>Every write from the host covers a whole buffer, and every buffer is zeroed when it is created, by one host
+ * write of zeros up to {@link #ZEROED_BY_HOST} bytes and by a kernel above: the uninitialized-memory check of the
+ * Oclgrind simulator follows kernel stores and whole-buffer host writes only, and keeps what it knew about a released
+ * buffer for the next buffer at its address unless a whole-buffer host write replaces it (README, Running on a GPU;
+ * tests OclgrindFaultsTest). So a write into part of a buffer goes through a staging buffer of its exact size and a
  * copy kernel; a training step writes whole buffers only.
  */
 public final class OpenClBackend implements Backend {
     /** Staging buffers kept for partial uploads, by exact size (a decoder uses one or two sizes). */
     private static final int STAGING_SIZES = 8;
+    /** Buffers up to this size are zeroed by one host write (which also resets the simulator's record of them). */
+    static final int ZEROED_BY_HOST = 1 << 20;
+    private static final byte[] ZEROS = new byte[ZEROED_BY_HOST];
 
     private final OpenClDevice device;
     private final KernelVariant variant;
@@ -171,12 +176,11 @@ public final class OpenClBackend implements Backend {
         cl_mem m = createBuffer(label, bytes, CL.CL_MEM_READ_WRITE);
         ClMemory memory = new ClMemory(this, m, type, length, label);
         allocations.add(memory);
-        elementwise.fill(m, 0, bytes / Sizeof.cl_int, 0);
         return memory;
     }
 
     /**
-     * A buffer of {@code bytes}, counted against the device's memory.
+     * A buffer of {@code bytes}, zeroed, counted against the device's memory.
      *
      * @throws DeviceMemoryException naming the buffer and what to reduce, when it does not fit
      */
@@ -202,6 +206,11 @@ public final class OpenClBackend implements Backend {
                     e.getMessage()), e);
         }
         allocatedBytes += bytes;
+        if (bytes <= ZEROED_BY_HOST) {
+            CL.clEnqueueWriteBuffer(queue, m, true, 0, bytes, Pointer.to(ZEROS), 0, null, null);
+        } else {
+            elementwise.fill(m, 0, bytes / Sizeof.cl_int, 0);
+        }
         return m;
     }
 
