@@ -19,6 +19,7 @@ import org.jocl.cl_device_id;
 import org.jocl.cl_mem;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,19 +34,23 @@ import java.util.function.Supplier;
  * {@link #download} and {@link #finish} wait. Reductions run in a fixed order, so the same inputs give the same bits
  * on every run on the same device.
  *
- * <p>Every write from the host covers a whole buffer, and every buffer is zeroed when it is created, by one host
- * write of zeros up to {@link #ZEROED_BY_HOST} bytes and by a kernel above: the uninitialized-memory check of the
- * Oclgrind simulator follows kernel stores and whole-buffer host writes only, and keeps what it knew about a released
- * buffer for the next buffer at its address unless a whole-buffer host write replaces it (README, Running on a GPU;
- * tests OclgrindFaultsTest). So a write into part of a buffer goes through a staging buffer of its exact size and a
- * copy kernel; a training step writes whole buffers only.
+ * <p>Every buffer is written in full when it is created: an allocation with zeros (the {@link #allocate} contract),
+ * a scratch buffer with NaNs, so that a kernel that reads scratch it did not write poisons its result on every device
+ * (a parity test fails, a training run stops at a NaN loss) instead of reading whatever a GPU left there. Up to
+ * {@link #WRITTEN_BY_HOST} bytes that is one host write, above it a fill kernel. And every other write from the host
+ * covers a whole buffer: the uninitialized-memory check of the Oclgrind simulator follows kernel stores and
+ * whole-buffer host writes only, and keeps what it knew about a released buffer for the next buffer at its address
+ * unless a whole-buffer host write replaces it (README, Running on a GPU; tests OclgrindFaultsTest). So a write into
+ * part of a buffer goes through a staging buffer of its exact size and a copy kernel; a training step writes whole
+ * buffers only.
  */
 public final class OpenClBackend implements Backend {
     /** Staging buffers kept for partial uploads, by exact size (a decoder uses one or two sizes). */
     private static final int STAGING_SIZES = 8;
-    /** Buffers up to this size are zeroed by one host write (which also resets the simulator's record of them). */
-    static final int ZEROED_BY_HOST = 1 << 20;
-    private static final byte[] ZEROS = new byte[ZEROED_BY_HOST];
+    /** Buffers up to this size begin with one host write (which also resets the simulator's record of them). */
+    static final int WRITTEN_BY_HOST = 1 << 20;
+    /** The bits a new scratch buffer holds in every word: a NaN. */
+    private static final int SCRATCH_WORD = 0xFFFFFFFF;
 
     private final OpenClDevice device;
     private final KernelVariant variant;
@@ -173,18 +178,18 @@ public final class OpenClBackend implements Backend {
             throw new IllegalArgumentException(label + ": negative length " + length);
         }
         long bytes = Math.max(1, length) * type.bytes;
-        cl_mem m = createBuffer(label, bytes, CL.CL_MEM_READ_WRITE);
+        cl_mem m = createBuffer(label, bytes, CL.CL_MEM_READ_WRITE, 0);
         ClMemory memory = new ClMemory(this, m, type, length, label);
         allocations.add(memory);
         return memory;
     }
 
     /**
-     * A buffer of {@code bytes}, zeroed, counted against the device's memory.
+     * A buffer of {@code bytes} with {@code word} in every 32-bit word, counted against the device's memory.
      *
      * @throws DeviceMemoryException naming the buffer and what to reduce, when it does not fit
      */
-    private cl_mem createBuffer(String label, long bytes, long flags) {
+    private cl_mem createBuffer(String label, long bytes, long flags, int word) {
         if (bytes > limits.maxAllocationBytes()) {
             throw new DeviceMemoryException(String.format(
                     "cannot allocate '%s': it needs %,d bytes in one buffer, but %s allows at most %,d bytes per "
@@ -206,10 +211,12 @@ public final class OpenClBackend implements Backend {
                     e.getMessage()), e);
         }
         allocatedBytes += bytes;
-        if (bytes <= ZEROED_BY_HOST) {
-            CL.clEnqueueWriteBuffer(queue, m, true, 0, bytes, Pointer.to(ZEROS), 0, null, null);
+        if (bytes <= WRITTEN_BY_HOST) {
+            int[] words = new int[(int) (bytes / Sizeof.cl_int)];
+            Arrays.fill(words, word);
+            CL.clEnqueueWriteBuffer(queue, m, true, 0, bytes, Pointer.to(words), 0, null, null);
         } else {
-            elementwise.fill(m, 0, bytes / Sizeof.cl_int, 0);
+            elementwise.fill(m, 0, bytes / Sizeof.cl_int, word);
         }
         return m;
     }
@@ -251,7 +258,7 @@ public final class OpenClBackend implements Backend {
                 releaseBuffer(old, have);
             }
             long size = Math.max(4, Math.max(bytes, have == null ? 0 : have * 2));
-            scratch.put(name, createBuffer("scratch " + name, size, CL.CL_MEM_READ_WRITE));
+            scratch.put(name, createBuffer("scratch " + name, size, CL.CL_MEM_READ_WRITE, SCRATCH_WORD));
             scratchBytes.put(name, size);
         }
         return scratch.get(name);
@@ -262,7 +269,7 @@ public final class OpenClBackend implements Backend {
         return tables.computeIfAbsent(key, k -> {
             float[] f = values.get();
             long bytes = Math.max(1, f.length) * (long) Sizeof.cl_float;
-            cl_mem m = createBuffer("table " + key, bytes, CL.CL_MEM_READ_ONLY);
+            cl_mem m = createBuffer("table " + key, bytes, CL.CL_MEM_READ_ONLY, 0);
             if (f.length > 0) {
                 CL.clEnqueueWriteBuffer(queue, m, true, 0, bytes, Pointer.to(f), 0, null, profiler.next("upload"));
             }

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>The check keeps its record of a released buffer for the next buffer created at the same address (Oclgrind
  *   reuses them), at the old buffer's size: kernel stores beyond it are lost and read back as uninitialized.
  *   Workaround: the backend begins every buffer (up to 1 MiB, which the tier stays under) with one whole-buffer host
- *   write of zeros, which replaces the record.</li>
+ *   write (zeros, or NaNs for scratch), which replaces the record.</li>
  * </ol>
  */
 @SimulatedGpu
