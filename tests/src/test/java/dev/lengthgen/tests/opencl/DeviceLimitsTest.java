@@ -87,7 +87,8 @@ class DeviceLimitsTest {
         try {
             System.setProperty(names[0], "32");
             System.setProperty(names[1], "16384");
-            try (OpenClBackend backend = (OpenClBackend) Backends.open("opencl", null, 0)) {
+            try (OpenClBackend backend = (OpenClBackend) Backends.open("opencl", OpenClAvailability.deviceSpec(),
+                    0)) {
                 assertTrue(backend.limits().maxWorkGroupSize() <= 32, backend.limits().toString());
                 assertTrue(backend.limits().localMemoryBytes() <= 16384, backend.limits().toString());
             }

@@ -9,6 +9,7 @@ import dev.lengthgen.engine.Memory;
 import dev.lengthgen.engine.Ops;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.reference.ReferenceBackend;
+import dev.lengthgen.tests.opencl.OpenClAvailability;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class ArgumentCheckParityTest {
         BACKENDS.add(new ReferenceBackend());
         BACKENDS.add(Backends.open("cpu", null, 2));
         try {
-            BACKENDS.add(Backends.open("opencl", null, 0));
+            BACKENDS.add(Backends.open("opencl", OpenClAvailability.deviceSpec(), 0));
         } catch (BackendUnavailableException e) {
             if ("1".equals(System.getenv("LENGTHGEN_REQUIRE_OPENCL"))) {
                 fail("the opencl backend is unavailable: " + e.getMessage() + " (LENGTHGEN_REQUIRE_OPENCL=1)");
