@@ -1,4 +1,6 @@
 // Prelude compiled in front of every kernel family: helpers shared by several families.
+// Its own kernel is launched by CommonKernels, every family's by the launcher of the same name (engine, package
+// dev.lengthgen.engine.opencl: matmul.cl by MatmulKernels, ...); kernel names are listed in Kernel there.
 //
 // Conventions of every kernel in this directory:
 // - A tensor argument is a buffer plus an element offset ("x, x_off"): tensors are views into a few large

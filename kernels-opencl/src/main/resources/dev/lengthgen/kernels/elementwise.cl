@@ -3,6 +3,8 @@
 // CPU variant ("_vec"): sixteen elements per work-item as float16 / uint16, global (ceil(N/16)). PoCL does not
 // vectorize across work-items through the bounds check (or through Philox's rounds), so the CPU variant spells the
 // vectors out; the last partial block runs the scalar code.
+//
+// Launched by ElementwiseKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #define GELU_SCALE 0.7978845608028654f   // sqrt(2 / pi)
 

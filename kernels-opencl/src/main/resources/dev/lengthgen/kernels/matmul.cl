@@ -9,8 +9,11 @@
 // Each output is a sum over k in ascending order with fma, in both variants and on the edge paths, so results do
 // not depend on the tile a value falls in.
 //
-// Sizes fixed at build time (-D): TS, TK, WPT for the GPU kernel; RB, CV for the CPU kernels (chosen by the host
-// from the device's native vector width); COLSUM_ROWS for column sums.
+// Sizes fixed at build time (-D, defined in KernelBuildOptions): TS, TK, WPT for the GPU kernel (TS the largest of
+// 64, 32, 16 whose work-group and local memory fit the device); RB, CV for the CPU kernels (from the device's native
+// vector width); COLSUM_ROWS for column sums.
+//
+// Launched by MatmulKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #ifndef TS
 #define TS 64            // gemm_tiled: a work-group computes a TS x TS tile of c
