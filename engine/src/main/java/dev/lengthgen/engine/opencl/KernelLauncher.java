@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 /**
  * What the family launchers ({@link MatmulKernels} and the others) launch with: kernels built with their
  * {@link KernelBuildOptions}, work-group sizes within the {@link DeviceLimits} and each kernel's own
- * CL_KERNEL_WORK_GROUP_SIZE, the backend's buffers and scratch, and the queue. Every launch is checked against the
+ * CL_KERNEL_WORK_GROUP_SIZE, the device's buffers and scratch, and the queue. Every launch is checked against the
  * limits before it is enqueued, so geometry that only fits a larger device fails here, with the kernel's name, on
  * every device (the tests lower the limits to prove that none does).
  */
@@ -25,7 +25,7 @@ final class KernelLauncher {
     /** Lower bound on it where the kernel allows (a reduction over fewer items leaves the rest idle). */
     static final int MIN_REDUCTION_GROUP = 32;
 
-    private final OpenClBackend backend;
+    private final DeviceBuffers buffers;
     private final KernelLibrary library;
     private final DeviceLimits limits;
     private final cl_command_queue queue;
@@ -34,9 +34,9 @@ final class KernelLauncher {
     private final Map<KernelFamily, KernelBuildOptions> familyOptions = new EnumMap<>(KernelFamily.class);
     private final Map<KernelFamily, Map<Integer, KernelBuildOptions>> headOptions = new EnumMap<>(KernelFamily.class);
 
-    KernelLauncher(OpenClBackend backend, KernelLibrary library, DeviceLimits limits, cl_command_queue queue,
+    KernelLauncher(DeviceBuffers buffers, KernelLibrary library, DeviceLimits limits, cl_command_queue queue,
                    EventProfiler profiler) {
-        this.backend = backend;
+        this.buffers = buffers;
         this.library = library;
         this.limits = limits;
         this.queue = queue;
@@ -110,21 +110,21 @@ final class KernelLauncher {
     }
 
     cl_mem buffer(View v) {
-        return backend.buffer(v);
+        return buffers.buffer(v);
     }
 
     cl_mem placeholder() {
-        return backend.placeholder();
+        return buffers.placeholder();
     }
 
-    /** A read-only table uploaded once per key (see OpenClBackend). */
+    /** A read-only table uploaded once per key. */
     cl_mem table(String key, Supplier<float[]> values) {
-        return backend.table(key, values);
+        return buffers.table(key, values);
     }
 
     /** A scratch buffer of at least {@code bytes}, reused between ops (the in-order queue serializes its uses). */
     cl_mem scratch(String name, long bytes) {
-        return backend.scratch(name, bytes);
+        return buffers.scratch(name, bytes);
     }
 
     /**

@@ -16,15 +16,7 @@ import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
 import org.jocl.cl_device_id;
-import org.jocl.cl_mem;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The ops on an OpenCL device through JOCL. This class owns the device's memory, the command queue and profiling;
@@ -34,47 +26,18 @@ import java.util.function.Supplier;
  * {@link #download} and {@link #finish} wait. Reductions run in a fixed order, so the same inputs give the same bits
  * on every run on the same device.
  *
- * <p>Every buffer is written in full when it is created: an allocation with zeros (the {@link #allocate} contract),
- * a scratch buffer with NaNs, so that a kernel that reads scratch it did not write poisons its result on every device
- * (a parity test fails, a training run stops at a NaN loss) instead of reading whatever a GPU left there. Up to
- * {@link #WRITTEN_BY_HOST} bytes that is one host write, above it a fill kernel. And every other write from the host
- * covers a whole buffer: the uninitialized-memory check of the Oclgrind simulator follows kernel stores and
- * whole-buffer host writes only, and keeps what it knew about a released buffer for the next buffer at its address
- * unless a whole-buffer host write replaces it (README, Running on a GPU; tests OclgrindFaultsTest). So a write into
- * part of a buffer goes through a staging buffer of its exact size and a copy kernel; a training step writes whole
- * buffers only.
+ * <p>The device's memory is kept by {@link DeviceBuffers}, which the class comment there explains: every buffer is
+ * written in full when created, and the host writes whole buffers only.
  */
 public final class OpenClBackend implements Backend {
-    /** Staging buffers kept for partial uploads, by exact size (a decoder uses one or two sizes). */
-    private static final int STAGING_SIZES = 8;
-    /** Buffers up to this size begin with one host write (which also resets the simulator's record of them). */
-    static final int WRITTEN_BY_HOST = 1 << 20;
-    /** The bits a new scratch buffer holds in every word: a NaN. */
-    private static final int SCRATCH_WORD = 0xFFFFFFFF;
-
     private final OpenClDevice device;
     private final KernelVariant variant;
     private final DeviceLimits limits;
     private final cl_context context;
     private final cl_command_queue queue;
     private final EventProfiler profiler = new EventProfiler();
-    private final cl_mem placeholder;
+    private final DeviceBuffers buffers;
     private final KernelLibrary library;
-    private final Map<String, cl_mem> scratch = new HashMap<>();
-    private final Map<String, Long> scratchBytes = new HashMap<>();
-    private final Map<String, cl_mem> tables = new HashMap<>();
-    private final Map<Long, cl_mem> staging = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, cl_mem> eldest) {
-            if (size() > STAGING_SIZES) {
-                CL.clReleaseMemObject(eldest.getValue());   // freed by the driver once queued commands are done
-                return true;
-            }
-            return false;
-        }
-    };
-    private final List<ClMemory> allocations = new ArrayList<>();
-    private long allocatedBytes;
     private boolean closed;
 
     private final EncoderKernels encoder;
@@ -117,13 +80,13 @@ public final class OpenClBackend implements Backend {
             cl_command_queue q = CL.clCreateCommandQueue(context, device.device(), CL.CL_QUEUE_PROFILING_ENABLE,
                     null);
             queue = q;
-            placeholder = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, Sizeof.cl_float, null, null);
+            buffers = new DeviceBuffers(context, queue, profiler, limits, device.name());
         } catch (CLException | LinkageError e) {
             throw new BackendUnavailableException("cannot open OpenCL device " + device.summary() + ": "
                     + e.getMessage() + "; " + OpenClPlatforms.INSTALL_HINT, e);
         }
         library = new KernelLibrary(context, device.device());
-        KernelLauncher launcher = new KernelLauncher(this, library, limits, queue, profiler);
+        KernelLauncher launcher = new KernelLauncher(buffers, library, limits, queue, profiler);
         CommonKernels common = new CommonKernels(launcher);
         encoder = new EncoderKernels(launcher);
         layernorm = LayernormKernels.of(variant, launcher, common);
@@ -131,6 +94,7 @@ public final class OpenClBackend implements Backend {
         attention = AttentionKernels.of(variant, launcher);
         position = PositionKernels.of(variant, launcher);
         elementwise = ElementwiseKernels.of(variant, launcher);
+        buffers.useKernels(elementwise);
         loss = LossKernels.of(variant, launcher);
         optimizer = new OptimizerKernels(launcher);
         decode = DecodeKernels.of(variant, launcher);
@@ -174,138 +138,24 @@ public final class OpenClBackend implements Backend {
 
     @Override
     public Memory allocate(DType type, long length, String label) {
-        if (length < 0) {
-            throw new IllegalArgumentException(label + ": negative length " + length);
-        }
-        long bytes = Math.max(1, length) * type.bytes;
-        cl_mem m = createBuffer(label, bytes, CL.CL_MEM_READ_WRITE, 0);
-        ClMemory memory = new ClMemory(this, m, type, length, label);
-        allocations.add(memory);
-        return memory;
-    }
-
-    /**
-     * A buffer of {@code bytes} with {@code word} in every 32-bit word, counted against the device's memory.
-     *
-     * @throws DeviceMemoryException naming the buffer and what to reduce, when it does not fit
-     */
-    private cl_mem createBuffer(String label, long bytes, long flags, int word) {
-        if (bytes > limits.maxAllocationBytes()) {
-            throw new DeviceMemoryException(String.format(
-                    "cannot allocate '%s': it needs %,d bytes in one buffer, but %s allows at most %,d bytes per "
-                            + "buffer (CL_DEVICE_MAX_MEM_ALLOC_SIZE); reduce the batch size, the context length or "
-                            + "the model size", label, bytes, device.name(), limits.maxAllocationBytes()));
-        }
-        if (allocatedBytes + bytes > limits.globalMemoryBytes()) {
-            throw new DeviceMemoryException(String.format(
-                    "cannot allocate '%s' (%,d bytes): with the %,d bytes already allocated it exceeds the %,d bytes "
-                            + "of %s; reduce the batch size, the context length or the model size",
-                    label, bytes, allocatedBytes, limits.globalMemoryBytes(), device.name()));
-        }
-        cl_mem m;
-        try {
-            m = CL.clCreateBuffer(context, flags, bytes, null, null);
-        } catch (CLException e) {
-            throw new DeviceMemoryException(String.format("cannot allocate '%s' (%,d bytes) on %s: %s; reduce the "
-                    + "batch size, the context length or the model size", label, bytes, device.name(),
-                    e.getMessage()), e);
-        }
-        allocatedBytes += bytes;
-        if (bytes <= WRITTEN_BY_HOST) {
-            int[] words = new int[(int) (bytes / Sizeof.cl_int)];
-            Arrays.fill(words, word);
-            CL.clEnqueueWriteBuffer(queue, m, true, 0, bytes, Pointer.to(words), 0, null, null);
-        } else {
-            elementwise.fill(m, 0, bytes / Sizeof.cl_int, word);
-        }
-        return m;
-    }
-
-    private void releaseBuffer(cl_mem m, long bytes) {
-        CL.clReleaseMemObject(m);   // freed by the driver once queued commands using it are done
-        allocatedBytes -= bytes;
+        return buffers.allocate(type, length, label);
     }
 
     /** Releases one allocation now rather than at {@link #close()}. */
     public void release(Memory memory) {
-        ClMemory m = (ClMemory) memory;
-        if (allocations.remove(m)) {
-            releaseBuffer(m.buffer, m.bytes());
-        }
-    }
-
-    cl_mem buffer(View v) {
-        return memory(v).buffer;
-    }
-
-    private ClMemory memory(View v) {
-        if (!(v.memory() instanceof ClMemory m) || m.owner != this) {
-            throw new IllegalArgumentException(v.memory().label() + " does not belong to this OpenCL backend");
-        }
-        return m;
-    }
-
-    cl_mem placeholder() {
-        return placeholder;
-    }
-
-    /** A scratch buffer of at least {@code bytes}, reused between ops (the in-order queue serializes its uses). */
-    cl_mem scratch(String name, long bytes) {
-        Long have = scratchBytes.get(name);
-        if (have == null || have < bytes) {
-            cl_mem old = scratch.remove(name);
-            if (old != null) {
-                releaseBuffer(old, have);
-            }
-            long size = Math.max(4, Math.max(bytes, have == null ? 0 : have * 2));
-            scratch.put(name, createBuffer("scratch " + name, size, CL.CL_MEM_READ_WRITE, SCRATCH_WORD));
-            scratchBytes.put(name, size);
-        }
-        return scratch.get(name);
-    }
-
-    /** A read-only table, uploaded once per key and kept until {@link #close()}. */
-    cl_mem table(String key, Supplier<float[]> values) {
-        return tables.computeIfAbsent(key, k -> {
-            float[] f = values.get();
-            long bytes = Math.max(1, f.length) * (long) Sizeof.cl_float;
-            cl_mem m = createBuffer("table " + key, bytes, CL.CL_MEM_READ_ONLY, 0);
-            if (f.length > 0) {
-                CL.clEnqueueWriteBuffer(queue, m, true, 0, bytes, Pointer.to(f), 0, null, profiler.next("upload"));
-            }
-            return m;
-        });
+        buffers.release(memory);
     }
 
     @Override
     public void upload(View dst, float[] src) {
         dst.require(DType.F32, src.length, "upload");
-        write(dst, Pointer.to(src), (long) src.length * Sizeof.cl_float);
+        buffers.write(dst, Pointer.to(src), (long) src.length * Sizeof.cl_float);
     }
 
     @Override
     public void upload(View dst, int[] src) {
         dst.require(DType.I32, src.length, "upload");
-        write(dst, Pointer.to(src), (long) src.length * Sizeof.cl_int);
-    }
-
-    /** Writes bytes at the start of dst: directly when they fill its buffer, else staged (see the class comment). */
-    private void write(View dst, Pointer src, long bytes) {
-        if (bytes == 0) {
-            return;
-        }
-        ClMemory m = memory(dst);
-        if (dst.offset() == 0 && bytes == m.bytes()) {
-            CL.clEnqueueWriteBuffer(queue, m.buffer, true, 0, bytes, src, 0, null, profiler.next("upload"));
-            return;
-        }
-        cl_mem stage = staging.get(bytes);
-        if (stage == null) {
-            stage = CL.clCreateBuffer(context, CL.CL_MEM_READ_ONLY, bytes, null, null);
-            staging.put(bytes, stage);
-        }
-        CL.clEnqueueWriteBuffer(queue, stage, true, 0, bytes, src, 0, null, profiler.next("upload"));
-        elementwise.copyWords(m.buffer, dst.offset(), stage, 0, bytes / Sizeof.cl_int);
+        buffers.write(dst, Pointer.to(src), (long) src.length * Sizeof.cl_int);
     }
 
     @Override
@@ -313,7 +163,7 @@ public final class OpenClBackend implements Backend {
         src.require(DType.F32, 0, "download");
         checkDestination(src, dst.length);
         if (src.length() > 0) {
-            CL.clEnqueueReadBuffer(queue, buffer(src), true, src.offset() * Sizeof.cl_float,
+            CL.clEnqueueReadBuffer(queue, buffers.buffer(src), true, src.offset() * Sizeof.cl_float,
                     src.length() * Sizeof.cl_float, Pointer.to(dst), 0, null, profiler.next("download"));
         }
         collectTimings();
@@ -324,7 +174,7 @@ public final class OpenClBackend implements Backend {
         src.require(DType.I32, 0, "download");
         checkDestination(src, dst.length);
         if (src.length() > 0) {
-            CL.clEnqueueReadBuffer(queue, buffer(src), true, src.offset() * Sizeof.cl_int,
+            CL.clEnqueueReadBuffer(queue, buffers.buffer(src), true, src.offset() * Sizeof.cl_int,
                     src.length() * Sizeof.cl_int, Pointer.to(dst), 0, null, profiler.next("download"));
         }
         collectTimings();
@@ -359,13 +209,13 @@ public final class OpenClBackend implements Backend {
     /** dst written = value (F32 views). */
     public void fill(View dst, float value) {
         dst.require(DType.F32, dst.length(), "fill");
-        elementwise.fill(buffer(dst), dst.offset(), dst.length(), Float.floatToRawIntBits(value));
+        elementwise.fill(buffers.buffer(dst), dst.offset(), dst.length(), Float.floatToRawIntBits(value));
     }
 
     /** dst written = value (I32 views). */
     public void fill(View dst, int value) {
         dst.require(DType.I32, dst.length(), "fill");
-        elementwise.fill(buffer(dst), dst.offset(), dst.length(), value);
+        elementwise.fill(buffers.buffer(dst), dst.offset(), dst.length(), value);
     }
 
     // ---- profiling ----
@@ -431,15 +281,7 @@ public final class OpenClBackend implements Backend {
         } finally {
             profiler.discard();
             library.close();
-            allocations.forEach(m -> CL.clReleaseMemObject(m.buffer));
-            allocations.clear();
-            scratch.values().forEach(CL::clReleaseMemObject);
-            scratch.clear();
-            tables.values().forEach(CL::clReleaseMemObject);
-            tables.clear();
-            staging.values().forEach(CL::clReleaseMemObject);
-            staging.clear();
-            CL.clReleaseMemObject(placeholder);
+            buffers.close();
             CL.clReleaseCommandQueue(queue);
             CL.clReleaseContext(context);
         }
@@ -607,7 +449,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public void zero(View dst) {
         OpArguments.zero(dst);
-        elementwise.fill(buffer(dst), dst.offset(), dst.length(), 0);
+        elementwise.fill(buffers.buffer(dst), dst.offset(), dst.length(), 0);
     }
 
     @Override
