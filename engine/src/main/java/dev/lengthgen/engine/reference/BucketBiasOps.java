@@ -2,6 +2,8 @@ package dev.lengthgen.engine.reference;
 
 import dev.lengthgen.engine.View;
 
+import java.util.Arrays;
+
 /**
  * An additive attention bias (NH,T,T) looked up in a per-head table (NH,K) by an integer bucket per (query i, key j)
  * pair: T5's learned relative-distance buckets, or ALiBi's fixed -slope * distance. Only the causal part j <= i is
@@ -34,7 +36,7 @@ final class BucketBiasOps {
         int dto = (int) dtable.offset(), dbo = (int) dbias.offset(), bo = (int) buckets.offset();
         double[] sums = new double[K];
         for (int h = 0; h < NH; h++) {
-            java.util.Arrays.fill(sums, 0);
+            Arrays.fill(sums, 0);
             for (int i = 0; i < T; i++) {
                 for (int j = 0; j <= i; j++) {
                     sums[bk[bo + i * T + j]] += db[dbo + (h * T + i) * T + j];
