@@ -204,6 +204,9 @@ else
   [ -f "$script" ] || script="$here/pytorch/bench_step.py"
   for p in "${pytorch_presets[@]}"; do
     step "pytorch_$p" "$python" "$script" --preset "$p" --device cuda --json
+    if [ "$(cat "$work/pytorch_$p.code")" != 0 ]; then
+      pytorch_status="failed: see each preset's exit and log (a bench_step.py without --device cuda fails so)"
+    fi
   done
 fi
 echo "gpu-check: PyTorch on CUDA: $pytorch_status" >&2
