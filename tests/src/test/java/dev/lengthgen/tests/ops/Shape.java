@@ -3,12 +3,15 @@ package dev.lengthgen.tests.ops;
 /**
  * The sizes an op case is built at. SMALL is deliberately awkward (T = 35, C = 48, NH = 3 so hs = 16, V = 16: no size
  * a multiple of a typical tile); LARGE is a micro-model-like shape with more rows and wider channels. WIDE_HEADS has
- * heads of 48 channels, wider than the cpu backend's direct attention path takes (see its Attention class).
+ * heads of 48 channels, wider than the cpu backend's direct attention path takes (see its Attention class). TINY is
+ * for the simulated GPU, which interprets every work-item: still no size a multiple of a tile, and T = 9 leaves room
+ * for the decoding cases' positions.
  */
 public record Shape(String label, int B, int T, int C, int NH, int V) {
     public static final Shape SMALL = new Shape("small", 2, 35, 48, 3, 16);
     public static final Shape LARGE = new Shape("large", 4, 65, 128, 4, 19);
     public static final Shape WIDE_HEADS = new Shape("wide-heads", 2, 19, 96, 2, 16);
+    public static final Shape TINY = new Shape("tiny", 2, 9, 8, 2, 7);
 
     public int N() {
         return B * T;
