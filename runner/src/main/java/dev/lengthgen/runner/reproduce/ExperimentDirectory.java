@@ -5,18 +5,20 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.lengthgen.runner.cli.AtomicFile;
+import dev.lengthgen.runner.cli.FileWriteException;
+import dev.lengthgen.runner.cli.JsonText;
 import dev.lengthgen.runner.cli.UsageException;
-import dev.lengthgen.runner.train.TrainCommand;
+import dev.lengthgen.runner.run.RunFlags;
+import dev.lengthgen.runner.run.RunFolder;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -45,11 +47,12 @@ public final class ExperimentDirectory {
     }
 
     /**
-     * Opens (or prepares) the folder for an experiment; a folder that holds another experiment, another version or
-     * scale of it, or files that are not an experiment's is refused.
+     * Checks, writing nothing, that a folder can hold an experiment: new, empty, or holding this experiment at this
+     * version and scale. A folder that holds another experiment, another version or scale of it, or files that are
+     * not an experiment's is refused.
      */
-    public static ExperimentDirectory open(Path dir, Experiment e, Scale scale) throws UsageException {
-        if (Files.isRegularFile(dir)) {
+    public static ExperimentDirectory check(Path dir, Experiment e, Scale scale) throws UsageException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new UsageException(dir + " is a file: give --out a folder for the experiment");
         }
         Path manifest = dir.resolve(MANIFEST);
@@ -67,12 +70,28 @@ public final class ExperimentDirectory {
         } else if (Files.isDirectory(dir) && !isEmpty(dir)) {
             throw new UsageException(dir + " holds files but no " + MANIFEST + ": choose an empty or new --out");
         }
+        return new ExperimentDirectory(dir);
+    }
+
+    /** Creates the folder and its runs/ once everything has been checked. */
+    public void create() throws UsageException {
         try {
             Files.createDirectories(dir.resolve(RUNS));
         } catch (IOException ex) {
-            throw new UsageException("cannot write to " + dir + " (" + ex.getMessage() + "): choose a writable --out");
+            throw new UsageException("cannot write to " + dir + " (" + FileWriteException.reason(ex) + "): choose a "
+                    + "writable --out");
         }
-        return new ExperimentDirectory(dir);
+    }
+
+    /** Removes the folder and its runs/ when nothing was put in them (a refused first start). */
+    public void removeIfEmpty() {
+        for (Path p : List.of(dir.resolve(RUNS), dir)) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException notEmpty) {
+                return;
+            }
+        }
     }
 
     public Path runDir(String id) {
@@ -85,38 +104,36 @@ public final class ExperimentDirectory {
 
     /**
      * Refuses a plan whose folder holds a run that was started with other settings (a changed definition, other
-     * --lengths or --steps), before anything is trained.
+     * --lengths or --steps) or planned otherwise (another --eval-count), before anything is trained.
      */
     public void checkCompatible(RunPlan plan) throws UsageException {
-        Path config = runDir(plan.id()).resolve("config.json");
-        if (!Files.isRegularFile(config)) {
-            return;
-        }
-        List<String> stored = new ArrayList<>();
-        JsonObject c = readObject(config);
-        JsonElement args = c.get("args");
-        if (args == null || !args.isJsonArray()) {
-            throw new UsageException(config + " has no args: remove " + runDir(plan.id()) + " or choose another --out");
-        }
-        args.getAsJsonArray().forEach(a -> stored.add(a.getAsString()));
-        if (!withoutPlacement(stored).equals(withoutPlacement(plan.trainArgs()))) {
-            throw new UsageException(runDir(plan.id()) + " was started with other settings (" + String.join(" ",
-                    withoutPlacement(stored)) + "): use the options it was started with, or another --out");
-        }
-    }
-
-    /** The flags without where the run computes (which may change between invocations). */
-    static List<String> withoutPlacement(List<String> args) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.startsWith("--") && TrainCommand.PLACEMENT_FLAGS.contains(a.substring(2))) {
-                i++;
-                continue;
+        Path run = runDir(plan.id());
+        String fix = "use the options it was started with, or another --out";
+        Path config = run.resolve(RunFolder.CONFIG);
+        if (Files.isRegularFile(config)) {
+            JsonElement args = readObject(config).get("args");
+            if (args == null || !args.isJsonArray()) {
+                throw new UsageException(config + " has no args: remove " + run + " or choose another --out");
             }
-            out.add(a);
+            List<String> stored = new ArrayList<>();
+            args.getAsJsonArray().forEach(a -> stored.add(a.isJsonPrimitive() ? a.getAsString() : a.toString()));
+            List<String> storedRun = RunFlags.without(stored, RunFlags.PLACEMENT);
+            if (!storedRun.equals(RunFlags.without(plan.trainArgs(), RunFlags.PLACEMENT))) {
+                throw new UsageException(run + " was started with other settings (" + String.join(" ", storedRun)
+                        + "): " + fix);
+            }
         }
-        return out;
+        Path planFile = run.resolve(PLAN);
+        if (Files.isRegularFile(planFile)) {
+            JsonObject stored = readObject(planFile);
+            for (Map.Entry<String, JsonElement> field : plan.toJson().entrySet()) {
+                JsonElement was = stored.get(field.getKey());
+                if (!field.getValue().equals(was)) {
+                    throw new UsageException(run + " was planned with " + field.getKey() + " " + was + ", not "
+                            + field.getValue() + ": " + fix);
+                }
+            }
+        }
     }
 
     /** Writes experiment.json: the experiment and every run it has held, the new ones appended in plan order. */
@@ -139,16 +156,11 @@ public final class ExperimentDirectory {
         JsonArray runs = new JsonArray();
         ids.forEach(runs::add);
         m.add("runs", runs);
-        AtomicFile.write(manifest, GSON.toJson(m)); // the folder exists: open() made it
+        AtomicFile.write(manifest, GSON.toJson(m)); // the folder exists: create() made it
     }
 
     private static JsonObject readObject(Path file) throws UsageException {
-        try {
-            return JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-        } catch (IOException | RuntimeException ex) {
-            throw new UsageException(file + " is unreadable (" + ex.getMessage() + "): remove it or choose another "
-                    + "--out");
-        }
+        return JsonText.readObject(file, "remove it or choose another --out");
     }
 
     private static String string(JsonObject o, String key) {

@@ -1,7 +1,8 @@
-package dev.lengthgen.runner.eval;
+package dev.lengthgen.runner.evaluation;
 
 import dev.lengthgen.model.GptModel;
-import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.runner.sequence.Predictor;
+import dev.lengthgen.runner.run.TrainSettings;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.eval.LengthResult;
 import dev.lengthgen.tasks.eval.Scorer;

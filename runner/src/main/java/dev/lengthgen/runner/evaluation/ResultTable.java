@@ -1,4 +1,4 @@
-package dev.lengthgen.runner.eval;
+package dev.lengthgen.runner.evaluation;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonNull;

@@ -1,4 +1,4 @@
-package dev.lengthgen.runner.train;
+package dev.lengthgen.runner.sequence;
 
 import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.train.Batch;

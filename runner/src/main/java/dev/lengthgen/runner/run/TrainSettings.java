@@ -1,8 +1,10 @@
-package dev.lengthgen.runner.train;
+package dev.lengthgen.runner.run;
 
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.train.AdamWConfig;
 import dev.lengthgen.model.train.LrSchedule;
+import dev.lengthgen.runner.cli.BackendOptions;
+import dev.lengthgen.runner.sequence.RandomPadding;
 import dev.lengthgen.tasks.ArithmeticTask;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.format.Format;
@@ -27,6 +29,11 @@ public record TrainSettings(ArithmeticTask task, Format format, DigitSpec train,
                             GptConfig model, int steps, int batch, LrSchedule schedule,
                             AdamWConfig adamw, int evalEvery, int logEvery, int evalSamples, long seed,
                             String backend, String device, int threads, List<String> args) {
+
+    /** Where the run computes. */
+    public BackendOptions.Placement placement() {
+        return new BackendOptions.Placement(backend, device, threads);
+    }
 
     public Codec codec() {
         return new Codec(task, format);

@@ -1,4 +1,4 @@
-package dev.lengthgen.runner.train;
+package dev.lengthgen.runner.run;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
@@ -6,8 +6,10 @@ import dev.lengthgen.engine.Backend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.train.Trainer;
-import dev.lengthgen.runner.eval.Predictor;
+import dev.lengthgen.runner.cli.FileWriteException;
 import dev.lengthgen.runner.profile.ProfileTable;
+import dev.lengthgen.runner.sequence.BatchBuilder;
+import dev.lengthgen.runner.sequence.Predictor;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.eval.LengthResult;
 import dev.lengthgen.tasks.eval.Scorer;
@@ -19,17 +21,25 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * The training loop of one run: batches from the dataset, a {@link Trainer} step each, metrics every logEvery
  * steps, and every evalEvery steps a validation loss, exact match on a fixed held-out sample per test length, and
  * checkpoints (latest; best by in-distribution exact match). Stops with the step number when the loss is not finite.
+ *
+ * <p>Order of writes at an evaluation step, so that a kill between any two leaves a state a resume continues from
+ * exactly: the step's metrics line; then best.safetensors when the step beats the best so far; then
+ * latest.safetensors. Each checkpoint records the best score so far, so a resume from latest keeps comparing
+ * against it; a kill after best and before latest resumes from the previous latest, evaluates the same step again
+ * with the same result and writes the same best.
  */
-public final class TrainingRun {
+public final class TrainingLoop {
     /** Thrown when the loss stops being finite; the run's last checkpoint is left as it was. */
     public static final class DivergedException extends RuntimeException {
         public DivergedException(String message) {
@@ -37,9 +47,22 @@ public final class TrainingRun {
         }
     }
 
+    /** How a call of {@link #run} ended. */
+    public enum Outcome {
+        /** Trained to the step budget. */
+        FINISHED,
+        /** Stopped early at a {@link StopRequest}, its latest checkpoint saved at the step it stopped after. */
+        STOPPED
+    }
+
+    /** Hears each optimizer step of a run (a progress display across many runs). */
+    public interface StepListener {
+        void stepped(int step, int steps);
+    }
+
     private final TrainSettings s;
-    private final RunDirectory dir;
-    private final Backend backend;
+    private final RunFolder folder;
+    private final Trainer trainer;
     private final PrintStream out;
     private final Codec codec;
     private final Scorer scorer;
@@ -47,19 +70,29 @@ public final class TrainingRun {
     private final BatchBuilder batches;
     private final Map<Integer, List<Problem>> evalSets = new LinkedHashMap<>();
     private final List<Problem> validationProblems = new ArrayList<>();
-    private double bestExact = -1;
-    private double bestValLoss = Double.POSITIVE_INFINITY;
+    private final Predictor predictor;
+    private final MetricsLog.Cut metricsCut;
+    private BestScore best;
+    private StepListener listener;
 
-    public TrainingRun(TrainSettings s, RunDirectory dir, Backend backend, PrintStream out) {
+    /**
+     * @param best       the best evaluation so far ({@link BestScore#NONE} for a new run)
+     * @param metricsCut where the run's metrics log continues
+     */
+    TrainingLoop(TrainSettings s, RunFolder folder, Trainer trainer, Predictor predictor, BestScore best,
+                 MetricsLog.Cut metricsCut, PrintStream out) {
         this.s = s;
-        this.dir = dir;
-        this.backend = backend;
+        this.folder = folder;
+        this.trainer = trainer;
+        this.predictor = predictor;
+        this.best = best;
+        this.metricsCut = metricsCut;
         this.out = out;
         this.codec = s.codec();
         this.scorer = new Scorer(codec);
         this.dataset = s.dataset();
         this.batches = new BatchBuilder(codec, s.trainT(), s.model().position(), s.seed(), s.randomPadding());
-        java.util.TreeSet<Integer> lengths = new java.util.TreeSet<>(s.test().lengths());
+        TreeSet<Integer> lengths = new TreeSet<>(s.test().lengths());
         lengths.addAll(s.train().lengths()); // the in-distribution accuracy is always measured
         for (int d : lengths) {
             List<Problem> set = dataset.testSet(d, s.evalSamples(), s.testSampler());
@@ -77,66 +110,42 @@ public final class TrainingRun {
             }
         }
         while (validationProblems.size() < s.batch()) {
-            validationProblems.add(validationProblems.get(validationProblems.size() % Math.max(1, validationProblems.size())));
+            validationProblems.add(validationProblems.get(validationProblems.size() % Math.max(1,
+                    validationProblems.size())));
         }
     }
 
-    /** Hears each optimizer step of a run (a progress display across many runs). */
-    public interface StepListener {
-        void stepped(int step, int steps);
+    /** The decoder of the evaluations during training, built with the model so that its memory is checked first. */
+    static Predictor predictor(TrainSettings s, GptModel model) {
+        return new Predictor(model, s.codec(), Math.min(s.batch(), 256), s.decodeT() + 1);
     }
 
-    private StepListener listener;
-
     /** Calls the listener after every optimizer step of {@link #run}. */
-    public TrainingRun onStep(StepListener listener) {
+    public TrainingLoop onStep(StepListener listener) {
         this.listener = listener;
         return this;
     }
 
-    public Dataset dataset() {
-        return dataset;
-    }
-
-    public TrainSettings settings() {
-        return s;
-    }
-
-    public RunDirectory dir() {
-        return dir;
-    }
-
-    public Backend backend() {
-        return backend;
-    }
-
-    public PrintStream out() {
-        return out;
+    public Trainer trainer() {
+        return trainer;
     }
 
     /**
-     * Trains from the state in {@code trainer} (fresh or resumed) up to s.steps() optimizer steps.
+     * Trains from the state in the trainer (fresh or resumed) up to the run's step budget, or until {@code stop} is
+     * requested. With profile set, every training step's tasks are timed (which serializes the device) and the
+     * per-op table of the whole run is printed at the end.
      *
-     * @param metadata stored in every checkpoint (how to rebuild the task and format)
+     * @throws DivergedException when the loss stops being finite
      */
-    public void run(Trainer trainer, Map<String, String> metadata, boolean showProgressBar) throws IOException {
-        run(trainer, metadata, showProgressBar, false);
-    }
-
-    /**
-     * As {@link #run(Trainer, Map, boolean)}; with profile set, every training step's tasks are timed (which serializes
-     * the device) and the per-op table of the whole run is printed at the end.
-     */
-    public void run(Trainer trainer, Map<String, String> metadata, boolean showProgressBar, boolean profile)
-            throws IOException {
+    public Outcome run(boolean showProgressBar, boolean profile, StopRequest stop) throws IOException {
         GptModel model = trainer.model;
-        Predictor predictor = new Predictor(model, codec, Math.min(s.batch(), 256), s.decodeT() + 1);
+        Backend backend = model.backend;
         int start = trainer.stepsTaken();
         double tokensPerStep = (double) s.batch() * batches.T();
-        try (MetricsLog log = MetricsLog.open(dir.file(RunDirectory.METRICS), start);
+        try (MetricsLog log = MetricsLog.open(folder.file(RunFolder.METRICS), metricsCut);
              ProgressBar bar = showProgressBar ? new ProgressBarBuilder().setTaskName("train").setInitialMax(s.steps())
                      .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate()
-                     .startsFrom(start, java.time.Duration.ZERO).build() : null) {
+                     .startsFrom(start, Duration.ZERO).build() : null) {
             long windowStart = System.nanoTime();
             int windowSteps = 0;
             for (int step = start + 1; step <= s.steps(); step++) {
@@ -152,13 +161,12 @@ public final class TrainingRun {
                 }
                 boolean logNow = step % s.logEvery() == 0 || step == s.steps();
                 boolean evalNow = step % s.evalEvery() == 0 || step == s.steps();
-                JsonObject rec = null;
                 if (logNow || evalNow) {
                     double seconds = (System.nanoTime() - windowStart) / 1e9;
                     double tokensPerSecond = windowSteps * tokensPerStep / Math.max(seconds, 1e-9);
                     windowStart = System.nanoTime();
                     windowSteps = 0;
-                    rec = new JsonObject();
+                    JsonObject rec = new JsonObject();
                     rec.addProperty("step", step);
                     rec.addProperty("loss", loss);
                     rec.addProperty("lr", lr);
@@ -166,12 +174,14 @@ public final class TrainingRun {
                     if (bar != null) {
                         bar.setExtraMessage(String.format(" loss %.4f  %,.0f tok/s", loss, tokensPerSecond));
                     }
-                }
-                if (evalNow) {
-                    evaluate(trainer, predictor, rec, metadata);
-                }
-                if (rec != null) {
+                    boolean newBest = evalNow && evaluate(rec, step);
                     log.write(rec);
+                    if (evalNow) {
+                        if (newBest) {
+                            save(RunFolder.BEST);
+                        }
+                        save(RunFolder.LATEST);
+                    }
                     if (bar == null) {
                         out.println(new GsonBuilder().create().toJson(rec));
                     }
@@ -182,16 +192,31 @@ public final class TrainingRun {
                 if (listener != null) {
                     listener.stepped(step, s.steps());
                 }
+                if (stop.requested() && step < s.steps()) {
+                    if (!evalNow) {
+                        save(RunFolder.LATEST);
+                    }
+                    return Outcome.STOPPED;
+                }
             }
         }
         if (profile) {
             out.print(ProfileTable.of("training steps " + (start + 1) + ".." + s.steps() + " on " + backend.name(),
                     backend.profile(), trainer.trainPlan().graph().tasks()).byOp().toText());
         }
+        return Outcome.FINISHED;
     }
 
-    private void evaluate(Trainer trainer, Predictor predictor, JsonObject rec, Map<String, String> metadata)
-            throws IOException {
+    private void save(String file) throws IOException {
+        try {
+            Checkpoint.save(folder.file(file), trainer.model, trainer, RunCheckpoint.metadata(s, best));
+        } catch (IOException e) {
+            throw new FileWriteException(folder.file(file), e);
+        }
+    }
+
+    /** Adds the evaluation to the step's record; returns whether it is the run's best so far (and records it). */
+    private boolean evaluate(JsonObject rec, int step) {
         float valLoss = trainer.validationLoss(batches.build(validationProblems));
         rec.addProperty("val_loss", valLoss);
         JsonObject acc = new JsonObject();
@@ -211,11 +236,10 @@ public final class TrainingRun {
         rec.addProperty("exact", exact);
         rec.add("acc", acc);
         rec.add("fhat", fhat);
-        Checkpoint.save(dir.file(RunDirectory.LATEST), trainer.model, trainer, metadata);
-        if (exact > bestExact || (exact == bestExact && valLoss < bestValLoss)) {
-            bestExact = exact;
-            bestValLoss = valLoss;
-            Checkpoint.save(dir.file(RunDirectory.BEST), trainer.model, trainer, metadata);
+        if (best.beatenBy(exact, valLoss)) {
+            best = new BestScore(step, exact, valLoss);
+            return true;
         }
+        return false;
     }
 }

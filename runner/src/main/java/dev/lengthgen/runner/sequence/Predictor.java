@@ -1,8 +1,8 @@
-package dev.lengthgen.runner.eval;
+package dev.lengthgen.runner.sequence;
 
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.decode.GreedyDecoder;
-import dev.lengthgen.runner.train.PositionIds;
+import dev.lengthgen.runner.sequence.PositionIds;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.format.EncodedExample;

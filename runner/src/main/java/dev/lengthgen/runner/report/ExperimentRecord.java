@@ -11,20 +11,21 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An experiment folder as {@code lengthgen reproduce} writes it: experiment.json (what the experiment is, what the
- * theory expects, its runs in display order) and one folder per run under runs/.
+ * An experiment folder as {@code lengthgen reproduce} wrote it, read back for its report: experiment.json (what the
+ * experiment is, what the theory expects, its runs in display order) and one {@link RunRecord} per run under runs/.
+ * (The definition of an experiment, from which reproduce plans the runs, is reproduce's {@code Experiment}.)
  *
  * @param version  the experiment definition's version; null when not given
  * @param expected one paragraph: what the theory expects the tables to show
  * @param runs     in the order experiment.json lists them
  */
-public record Experiment(Path dir, String name, Integer version, String scale, String description, String expected,
-                         List<RunRecord> runs) {
+public record ExperimentRecord(Path dir, String name, Integer version, String scale, String description,
+                               String expected, List<RunRecord> runs) {
     public static final String FILE = "experiment.json";
     static final String RUNS = "runs";
 
     /** Loads the folder; anything missing or unreadable is a {@link UsageException} saying what to do. */
-    public static Experiment load(Path dir) throws UsageException {
+    public static ExperimentRecord load(Path dir) throws UsageException {
         String fix = "give the folder that 'lengthgen reproduce' wrote (it holds " + FILE + " and runs/)";
         if (!Files.exists(dir)) {
             throw new UsageException(dir + " does not exist: " + fix);
@@ -63,8 +64,9 @@ public record Experiment(Path dir, String name, Integer version, String scale, S
             }
             runs.add(run);
         }
-        return new Experiment(dir, f.string("experiment"), f.optionalInteger("version"), f.optionalString("scale"),
-                f.optionalString("description"), f.optionalString("expected"), List.copyOf(runs));
+        return new ExperimentRecord(dir, f.string("experiment"), f.optionalInteger("version"),
+                f.optionalString("scale"), f.optionalString("description"), f.optionalString("expected"),
+                List.copyOf(runs));
     }
 
     public List<RunRecord> pending() {
