@@ -4,7 +4,6 @@ import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.run.RunFolder;
 import dev.lengthgen.runner.run.RunLock;
-import dev.lengthgen.runner.run.StopRequest;
 import dev.lengthgen.runner.run.StopSignals;
 import dev.lengthgen.runner.run.TrainSettings;
 
@@ -70,11 +69,11 @@ final class SingleRun {
             if (!dir.hasManifest()) {
                 dir.writeManifest(experiment, options.scale(), plans);
             }
-            StopRequest stop = StopSignals.install(STOP_SIGNALS, out);
             TrainSettings s = settings.get(0);
-            try (ExperimentProgress progress = new ExperimentProgress(experiment.name(), out, false, 1, s.steps(), 0,
-                    resumeSteps.get(id), s.evalEvery())) {
-                ExperimentRunner.Outcome outcome = runner.runOne(plan, s, locked, progress, stop);
+            try (StopSignals signals = StopSignals.install(STOP_SIGNALS, out);
+                 ExperimentProgress progress = new ExperimentProgress(experiment.name(), out, false, 1, s.steps(), 0,
+                         resumeSteps.get(id), s.evalEvery())) {
+                ExperimentRunner.Outcome outcome = runner.runOne(plan, s, locked, progress, signals.request());
                 return switch (outcome) {
                     case FINISHED -> Command.EXIT_OK;
                     case STOPPED -> Command.EXIT_STOPPED;

@@ -108,13 +108,13 @@ final class SlurmSubmission {
         Path reportScript = slurmDir.resolve("report-" + number + ".sbatch");
         List<String> reportOptions = List.of("--dependency=afterany:$ARRAY", "--kill-on-invalid-dep=yes");
         if (dryRun) {
-            out.println("# dry run: " + unfinished.size() + " of the " + plans.size() + " runs of " + experiment.name()
+            out.println("dry run: " + unfinished.size() + " of the " + plans.size() + " runs of " + experiment.name()
                     + " would be submitted; nothing was written or submitted");
-            out.println("# " + arrayScript);
+            out.println("==> " + arrayScript + " <==");
             out.print(scripts.array());
-            out.println("# " + reportScript);
+            out.println("==> " + reportScript + " <==");
             out.print(scripts.report());
-            out.println("# the commands (ARRAY is the job id the first prints):");
+            out.println("==> the sbatch commands (ARRAY: the job id that the first prints) <==");
             out.println("ARRAY=$(sbatch --parsable " + arrayScript + ")");
             out.println("sbatch --parsable " + String.join(" ", reportOptions) + " " + reportScript);
             return Command.EXIT_OK;

@@ -180,8 +180,10 @@ public record SlurmOptions(String partition, String time, String gres, Integer c
         }
         String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
         boolean shortWithValue = !a.startsWith("--") && a.length() > 2; // -pgpu
-        if (RESERVED.contains(name) || (shortWithValue && RESERVED.contains(a.substring(0, 2)))) {
-            throw new UsageException("--slurm-arg " + a + ": lengthgen sets " + name + " itself (or has a flag for"
+        String taken = RESERVED.contains(name) ? name : shortWithValue && RESERVED.contains(a.substring(0, 2))
+                ? a.substring(0, 2) : null;
+        if (taken != null) {
+            throw new UsageException("--slurm-arg " + a + ": lengthgen sets " + taken + " itself (or has a flag for"
                     + " it: --partition, --time, --gres, --cpus-per-task, --mem, --account, --max-parallel); use"
                     + " that instead");
         }
