@@ -59,7 +59,14 @@ final class ExperimentStatus {
             }
         }
         boolean slurmHere = Slurm.onPath("squeue");
-        Map<String, TaskState> known = new LinkedHashMap<>(Slurm.queue(jobs));
+        Map<String, TaskState> known = new LinkedHashMap<>();
+        String slurmProblem = slurmHere ? null : "squeue is not on PATH here";
+        try {
+            known.putAll(Slurm.queue(jobs));
+        } catch (IOException e) {
+            slurmHere = false;
+            slurmProblem = e.getMessage();
+        }
         if (slurmHere && !submissions.isEmpty() && !known.keySet().containsAll(taskOf.values())) {
             Slurm.accounting(jobs).forEach(known::putIfAbsent); // what squeue has forgotten
         }
@@ -95,7 +102,7 @@ final class ExperimentStatus {
                         : slurmHere ? "ended" : "unknown here") + (written ? "; report.html is written" : ""));
             }
             if (!slurmHere) {
-                out.println("(squeue is not on PATH here: the states come from the folder alone)");
+                out.println("(" + slurmProblem + ": the states come from the folder alone)");
             }
         }
         return Command.EXIT_OK;

@@ -205,7 +205,13 @@ final class SlurmSubmission {
         if (taskOfRun.isEmpty()) {
             return;
         }
-        Map<String, TaskState> queue = Slurm.queue(arrays);
+        Map<String, TaskState> queue;
+        try {
+            queue = Slurm.queue(arrays);
+        } catch (IOException e) {
+            throw new UsageException("cannot see whether runs of an earlier submission are still in Slurm ("
+                    + e.getMessage() + "): try again when squeue answers");
+        }
         List<String> busy = new ArrayList<>();
         Set<String> busyArrays = new LinkedHashSet<>();
         taskOfRun.forEach((run, task) -> {

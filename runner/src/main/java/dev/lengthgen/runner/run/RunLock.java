@@ -71,7 +71,7 @@ public final class RunLock implements AutoCloseable {
             lock = tryLock(ch);
         } catch (OverlappingFileLockException e) {
             ch.close();
-            throw held(dir, Long.toString(ProcessHandle.current().pid()));
+            throw held(dir, "pid " + ProcessHandle.current().pid());
         } catch (IOException e) {
             ch.close();
             throw new FileWriteException(file, e);

@@ -96,9 +96,11 @@ public final class Slurm {
     /**
      * What squeue knows of these jobs, one state per job and per array task (pending tasks too, not folded into a
      * range), by id. Finished jobs stay known for the cluster's MinJobAge (300 s by default). Empty when squeue is
-     * missing, fails or knows none of them.
+     * missing or knows none of them.
+     *
+     * @throws IOException when squeue fails (a controller that does not answer), with its reason
      */
-    public static Map<String, TaskState> queue(Collection<String> jobs) {
+    public static Map<String, TaskState> queue(Collection<String> jobs) throws IOException {
         Map<String, TaskState> states = new LinkedHashMap<>();
         if (jobs.isEmpty() || !onPath("squeue")) {
             return states;
@@ -106,7 +108,10 @@ public final class Slurm {
         Result r = run(List.of("squeue", "--array", "--states=all", "--noheader", "--jobs=" + String.join(",", jobs),
                 "--format=%i|%T|%r|%N"), null);
         if (r.code() != 0) {
-            return states;
+            if (r.reason().contains("Invalid job id")) { // squeue's answer when it knows none of them
+                return states;
+            }
+            throw new IOException("squeue failed: " + r.reason());
         }
         for (String line : r.out().split("\n")) {
             String[] f = line.strip().split("\\|", -1);
