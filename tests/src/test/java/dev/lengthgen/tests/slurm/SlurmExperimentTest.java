@@ -152,12 +152,11 @@ class SlurmExperimentTest {
         assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
     }
 
-    /** Waits until Slurm says the job ended (or has forgotten it). */
+    /** Waits until Slurm says the job (every task, for an array) ended, or has forgotten it. */
     private void awaitEnd(String job) throws Exception {
         long end = System.nanoTime() + WAIT_S * 1_000_000_000L;
         while (System.nanoTime() < end) {
-            TaskState s = Slurm.queue(List.of(job)).get(job);
-            if (s == null || s.ended()) {
+            if (Slurm.queue(List.of(job)).values().stream().allMatch(TaskState::ended)) {
                 return;
             }
             Thread.sleep(500);
