@@ -63,15 +63,16 @@ public final class ReproduceCommand implements Command {
                 + "configuration (W = 20, mini, batch 64), meant for a GPU", DEFAULT_SCALE));
         o.addOption(Flags.valued("seeds", "K", "seeds per configuration (default " + TINY_SEEDS + " at tiny scale, "
                 + PAPER_SEEDS + " at paper scale)"));
-        o.addOption(Flags.valued("moduli", "P,P,...|all", "moduli of the modular experiments (default: the experiment's "
-                + "own set, e.g. 100,101 for modular-addition)"));
+        o.addOption(Flags.valued("moduli", "P,P,...|all", "moduli of the modular experiments (default: the "
+                + "experiment's own set, e.g. 100,101 for modular-addition)"));
         o.addOption(Flags.valued("lengths", "SPEC", "test lengths, e.g. 1-9 (default: the scale's)"));
         o.addOption(Flags.valued("steps", "N", "optimizer steps per run (default: the scale's)"));
         o.addOption(Flags.valued("eval-count", "N", "test problems per length in each run's final evaluation",
                 Recipe.BASE.evalCount()));
-        o.addOption(Flags.valued("jobs", "N", "runs trained at once, each with its share of the cores (default: one per core "
-                + "at tiny scale, 1 at paper scale)"));
-        o.addOption(Flags.valued("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning resumes it"));
+        o.addOption(Flags.valued("jobs", "N", "runs trained at once, each with its share of the cores (default: one "
+                + "per core at tiny scale, 1 at paper scale)"));
+        o.addOption(Flags.valued("out", "DIR", "the experiment's folder (default results/NAME-SCALE); rerunning "
+                + "resumes it"));
         o.addOption(Option.builder().longOpt("json").desc("print summary.json instead of the tables").build());
         BackendOptions.addTo(o);
         o.addOption(Option.builder().longOpt("slurm").desc("submit the unfinished runs to Slurm as one job array, "

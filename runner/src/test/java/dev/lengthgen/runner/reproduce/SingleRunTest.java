@@ -43,6 +43,10 @@ class SingleRunTest {
 
     @TempDir
     Path tmp;
+    /** Where the local reproduce that every test compares with is run, once for the class. */
+    @TempDir
+    static Path shared;
+    private static Path localRun;
 
     private static String[] reproduce(Path out, String... more) {
         List<String> a = new ArrayList<>(List.of("reproduce"));
@@ -53,11 +57,14 @@ class SingleRunTest {
     }
 
     /** A local reproduce of the same experiment: the run as it must end. */
-    private Path local() {
-        Path local = tmp.resolve("local");
-        CliRun r = CliRun.of(reproduce(local));
-        assertEquals(0, r.code(), r.err() + r.out());
-        return local.resolve("runs").resolve(RUN);
+    private static synchronized Path local() {
+        if (localRun == null) {
+            Path local = shared.resolve("local");
+            CliRun r = CliRun.of(reproduce(local));
+            assertEquals(0, r.code(), r.err() + r.out());
+            localRun = local.resolve("runs").resolve(RUN);
+        }
+        return localRun;
     }
 
     /** Waits until the run's metrics.jsonl has logged {@code step}. */

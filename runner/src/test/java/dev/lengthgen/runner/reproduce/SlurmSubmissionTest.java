@@ -95,9 +95,10 @@ class SlurmSubmissionTest {
                 "  scontrol requeue \"$task\"")) {
             assertTrue(array.contains(line + "\n"), "the array script has '" + line + "':\n" + array);
         }
-        assertTrue(array.replace(" \\\n  ", " ").contains("reproduce modular-addition --moduli 100 --seeds 3 --steps 2 --eval-count 3 "
-                + "--backend cpu --threads 1 --out \"$exp\" --run \"$run\" &\n"), array);
-        assertTrue(array.startsWith("#!/bin/bash\n# lengthgen reproduce modular-addition --moduli 100 --seeds 3 "), array);
+        assertTrue(array.replace(" \\\n  ", " ").contains("reproduce modular-addition --moduli 100 --seeds 3 "
+                + "--steps 2 --eval-count 3 --backend cpu --threads 1 --out \"$exp\" --run \"$run\" &\n"), array);
+        assertTrue(array.startsWith("#!/bin/bash\n# lengthgen reproduce modular-addition --moduli 100 --seeds 3 "),
+                array);
         assertFalse(array.contains("--dry-run") || array.contains("p100-seed0"), array);
         for (String line : List.of("#SBATCH --partition=cpu", "#SBATCH --account=lab",
                 "#SBATCH --output=" + abs + "/slurm/logs/report-%j.out", "  report \"$exp\"")) {
