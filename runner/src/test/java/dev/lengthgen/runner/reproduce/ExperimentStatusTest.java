@@ -33,9 +33,12 @@ class ExperimentStatusTest {
                 + "the training loss became NaN at step 3\n", StandardOpenOption.APPEND);
         Files.delete(runs.resolve("p100-seed3").resolve(ExperimentDirectory.LOG));
         Map<String, byte[]> before = RunFiles.snapshot(exp);
+        RunFolder held = RunFolder.lock(runs.resolve("p100-seed2")); // as a process that trains it
         CliRun r;
-        try (RunFolder held = RunFolder.lock(runs.resolve("p100-seed2"))) {
+        try {
             r = CliRun.of("reproduce", "modular-addition", "--out", exp.toString(), "--status");
+        } finally {
+            held.close();
         }
         assertEquals(0, r.code(), r.err());
         RunFiles.assertUnchanged(before, exp, "--status");
