@@ -71,7 +71,8 @@ public final class Main {
             }
             for (Option given : line.getOptions()) {
                 String[] values = given.hasArg() ? line.getOptionValues(given.getLongOpt()) : null;
-                if (values != null && values.length > 1) { // null: an optional value left out
+                // null: an optional value left out; an option of several values (hasArgs) may be given again
+                if (values != null && values.length > 1 && given.getArgs() == 1) {
                     throw new UsageException("--" + given.getLongOpt() + " is given more than once: keep one");
                 }
             }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -38,16 +39,37 @@ public final class LengthgenProcess {
      * with "File too large", as a write to a full disk fails with "No space left on device".
      */
     public static LengthgenProcess start(long fileSizeKiB, String... args) {
+        return start(fileSizeKiB, Map.of(), args);
+    }
+
+    /** Starts {@code lengthgen args...} with these environment variables set (PATH without Slurm, say). */
+    public static LengthgenProcess start(Map<String, String> environment, String... args) {
+        return start(0, environment, args);
+    }
+
+    /**
+     * Starts {@code lengthgen args...} in a JVM with the launcher's optimizing compiler, for runs of the cpu backend,
+     * whose Vector API kernels crawl without C2 (an experiment's tiny run takes minutes instead of seconds).
+     */
+    public static LengthgenProcess startCompiled(String... args) {
+        return start(-1, Map.of(), args);
+    }
+
+    /** @param fileSizeKiB 0: no limit; -1: no limit and the optimizing compiler */
+    private static LengthgenProcess start(long fileSizeKiB, Map<String, String> environment, String... args) {
         List<String> command = new ArrayList<>();
         if (fileSizeKiB > 0) {
             command.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeKiB + " && exec \"$@\"", "lengthgen"));
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1",
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector",
+                fileSizeKiB < 0 ? "-XX:PerMethodTrapLimit=100000" : "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss8m", "-cp", classPath(), Main.class.getName()));
         command.addAll(List.of(args));
         try {
-            return new LengthgenProcess(new ProcessBuilder(command).start());
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            return new LengthgenProcess(builder.start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -92,6 +114,14 @@ public final class LengthgenProcess {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Sends a signal by name ("USR1", "TERM") with kill(1). */
+    public void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -s " + name + " " + process.pid() + " failed");
+        }
     }
 
     /** SIGKILL: no shutdown hook, no finally block, no flush runs. */

@@ -16,6 +16,11 @@ public interface Command {
     int EXIT_FAILURE = 1;
     /** Bad input (a flag, a config, a data file, a checkpoint): one line says what to do; nothing was written. */
     int EXIT_USAGE = 2;
+    /**
+     * Stopped on request (a signal) with its state saved: running the same command again continues it. 75 is
+     * sysexits.h's EX_TEMPFAIL, "try again later".
+     */
+    int EXIT_STOPPED = 75;
 
     /** The word after "lengthgen", e.g. "train". */
     String name();

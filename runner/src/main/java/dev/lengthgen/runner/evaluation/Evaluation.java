@@ -1,8 +1,9 @@
 package dev.lengthgen.runner.evaluation;
 
 import dev.lengthgen.model.GptModel;
-import dev.lengthgen.runner.sequence.Predictor;
+import dev.lengthgen.runner.run.StopRequest;
 import dev.lengthgen.runner.run.TrainSettings;
+import dev.lengthgen.runner.sequence.Predictor;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.eval.LengthResult;
 import dev.lengthgen.tasks.eval.Scorer;
@@ -36,12 +37,28 @@ public final class Evaluation {
     }
 
     public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch) {
-        return run(model, s, lengths, count, batch, 0);
+        return run(model, s, lengths, count, batch, 0, null);
     }
 
     /** As {@link #run(GptModel, TrainSettings, DigitSpec, int, int)}, keeping up to {@code mistakes} per length. */
     public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch,
                                 int mistakes) {
+        return run(model, s, lengths, count, batch, mistakes, null);
+    }
+
+    /**
+     * As {@link #run(GptModel, TrainSettings, DigitSpec, int, int)}, giving up between two test lengths once
+     * {@code stop} (may be null) is requested.
+     *
+     * @return the rows, or null when stopped
+     */
+    public static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch,
+                                StopRequest stop) {
+        return run(model, s, lengths, count, batch, 0, stop);
+    }
+
+    private static List<Row> run(GptModel model, TrainSettings s, DigitSpec lengths, int count, int batch,
+                                 int mistakes, StopRequest stop) {
         Dataset dataset = s.dataset();
         int longest = s.codec().maxSequenceLength(Math.max(lengths.max(), s.train().max()));
         Predictor predictor = new Predictor(model, s.codec(), batch, longest);
@@ -52,6 +69,9 @@ public final class Evaluation {
                 ? new TruncationTheory(s.task(), s.train(), s.testSampler(), s.seed()) : null;
         List<Row> rows = new ArrayList<>();
         for (int d : lengths.lengths()) {
+            if (stop != null && stop.requested()) {
+                return null;
+            }
             List<Problem> problems = dataset.testSet(d, count, s.testSampler());
             List<String> answers = predictor.answers(problems);
             LengthResult r = scorer.score(d, s.train(), problems, answers);

@@ -29,6 +29,9 @@ import java.util.stream.Stream;
  *   runs/ID/               one `lengthgen train` run folder each, plus plan.json (its labels) and, once
  *                          trained and evaluated, result.json (the final evaluation; its presence means done)
  *   report.md, table.csv, report.html, summary.json, charts/   the report, regenerated from the runs
+ *   slurm/                 with --slurm: jobs.json (every submission: job ids, runs by array index), the job
+ *                          scripts run-N.sbatch and report-N.sbatch of submission N, the jar the tasks run
+ *                          (lengthgen-HASH.jar), logs/ (ARRAY_INDEX.out per array task, report-JOB.out)
  * </pre>
  * An existing folder is only reused for the same experiment, version and scale, so results never mix.
  */
@@ -38,6 +41,9 @@ public final class ExperimentDirectory {
     public static final String PLAN = "plan.json";
     public static final String RESULT = "result.json";
     public static final String LOG = "train.log";
+    /** Where a submission to Slurm keeps its scripts, jar, logs and job ids. */
+    public static final String SLURM = "slurm";
+    public static final String JOBS = "jobs.json";
     static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
 
     public final Path dir;
@@ -71,6 +77,50 @@ public final class ExperimentDirectory {
             throw new UsageException(dir + " holds files but no " + MANIFEST + ": choose an empty or new --out");
         }
         return new ExperimentDirectory(dir);
+    }
+
+    /**
+     * A folder that holds this experiment (at any version), for reading it: its manifest must be there and name it.
+     *
+     * @param scale the scale it must have, or null for any
+     */
+    public static ExperimentDirectory existing(Path dir, Experiment e, Scale scale) throws UsageException {
+        Path manifest = dir.resolve(MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            throw new UsageException(dir + " holds no experiment (no " + MANIFEST + "): give --out the folder that "
+                    + "'lengthgen reproduce " + e.name() + "' wrote");
+        }
+        JsonObject m = readObject(manifest);
+        String name = string(m, "experiment");
+        String sc = string(m, "scale");
+        if (!e.name().equals(name) || (scale != null && !scale.cliName().equals(sc))) {
+            throw new UsageException(dir + " holds experiment " + name + " (scale " + sc + "), not " + e.name()
+                    + (scale == null ? "" : " (scale " + scale.cliName() + ")") + ": check the name and --out");
+        }
+        return new ExperimentDirectory(dir);
+    }
+
+    /** What experiment.json says: name, version and scale, and the runs in display order. */
+    public record Manifest(String experiment, String version, String scale, List<String> runs) {
+    }
+
+    /** Reads experiment.json. */
+    public Manifest manifest() throws UsageException {
+        JsonObject m = readObject(dir.resolve(MANIFEST));
+        List<String> runs = new ArrayList<>();
+        JsonElement list = m.get("runs");
+        if (list != null && list.isJsonArray()) {
+            for (JsonElement r : list.getAsJsonArray()) {
+                if (r.isJsonPrimitive() && r.getAsString().matches("[A-Za-z0-9._=+-]+")) {
+                    runs.add(r.getAsString());
+                }
+            }
+        }
+        return new Manifest(string(m, "experiment"), string(m, "version"), string(m, "scale"), runs);
+    }
+
+    public boolean hasManifest() {
+        return Files.isRegularFile(dir.resolve(MANIFEST));
     }
 
     /** Creates the folder and its runs/ once everything has been checked. */

@@ -5,6 +5,7 @@ import dev.lengthgen.engine.Backend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.BackendOptions;
+import dev.lengthgen.runner.cli.JsonText;
 import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.evaluation.Evaluation;
 import dev.lengthgen.runner.evaluation.ResultTable;
@@ -45,6 +46,18 @@ final class ExperimentRunner {
             Map.entry("--context", "the model's context"), Map.entry("--test-digits", "the test lengths"),
             Map.entry("--train-digits", "the training lengths"));
     private static final String RESUME_FIX = "remove that run's folder to train it again, or choose another --out";
+    /** How the line starts that a failed run leaves last in its train.log. */
+    static final String FAILED = "failed: ";
+
+    /** How one run's turn ended. */
+    enum Outcome {
+        /** Trained, evaluated, result.json written. */
+        FINISHED,
+        /** Stopped on request with its state saved; its next turn continues it. */
+        STOPPED,
+        /** The loss stopped being finite; its last checkpoint is kept. */
+        DIVERGED
+    }
 
     private final ExperimentDirectory dir;
     private final ExperimentOptions options;
@@ -137,19 +150,19 @@ final class ExperimentRunner {
                 stepsDone, every)) {
             ExecutorService pool = Executors.newFixedThreadPool(jobs);
             try {
-                List<Future<String>> results = new ArrayList<>();
+                Map<String, Future<Outcome>> results = new LinkedHashMap<>();
                 for (int i = 0; i < plans.size(); i++) {
                     RunPlan plan = plans.get(i);
                     TrainSettings s = settings.get(i);
                     RunFolder folder = folders.get(plan.id());
                     if (folder != null) {
-                        results.add(pool.submit(() -> runOne(plan, s, folder, progress)));
+                        results.put(plan.id(), pool.submit(() -> runOne(plan, s, folder, progress,
+                                new StopRequest())));
                     }
                 }
-                for (Future<String> f : results) {
-                    String failure = f.get();
-                    if (failure != null) {
-                        failed.add(failure);
+                for (Map.Entry<String, Future<Outcome>> f : results.entrySet()) {
+                    if (f.getValue().get() != Outcome.FINISHED) {
+                        failed.add(f.getKey());
                     }
                 }
             } finally {
@@ -160,10 +173,13 @@ final class ExperimentRunner {
     }
 
     /**
-     * Trains (or resumes) and evaluates one run in its locked folder, writing result.json; returns its id if it
-     * diverged, else null.
+     * Trains (or resumes) and evaluates one run in its locked folder, writing result.json, unless {@code stop} is
+     * requested first: then the run stops at its next step boundary with its checkpoint saved (or, trained already,
+     * between two test lengths of its final evaluation, which its next turn does again from the final checkpoint).
+     * A run that fails leaves a last line in its train.log that starts with {@value #FAILED}.
      */
-    String runOne(RunPlan plan, TrainSettings s, RunFolder folder, ExperimentProgress progress) throws Exception {
+    Outcome runOne(RunPlan plan, TrainSettings s, RunFolder folder, ExperimentProgress progress, StopRequest stop)
+            throws Exception {
         folder.recover();
         try (Resume from = Resume.find(folder, s, RESUME_FIX)) {
             if (from == null) { // never started, or a start killed before its first checkpoint
@@ -173,35 +189,55 @@ final class ExperimentRunner {
             long start = System.nanoTime();
             progress.started(plan.id(), from == null ? 0 : from.step(), s.steps());
             try (PrintStream log = new PrintStream(Files.newOutputStream(folder.file(ExperimentDirectory.LOG),
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true);
-                 Backend backend = BackendOptions.open(s.placement())) {
-                log.println("backend: " + backend.describe());
-                TrainingRun run = TrainingRun.build(s, backend);
-                GptModel model;
-                if (from != null && from.step() >= s.steps()) { // trained, killed before its evaluation
-                    model = run.resumeIn(folder, from, log).trainer().model;
-                } else {
-                    TrainingLoop loop = from == null ? run.startIn(folder, log) : run.resumeIn(folder, from, log);
-                    loop.onStep((step, steps) -> progress.stepped(plan.id(), step, steps));
-                    try {
-                        loop.run(false, false, new StopRequest());
-                    } catch (TrainingLoop.DivergedException e) {
-                        log.println(e.getMessage());
-                        progress.failed(plan.id(), e.getMessage());
-                        return plan.id();
-                    }
-                    model = loop.trainer().model;
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND), true)) {
+                try (Backend backend = BackendOptions.open(s.placement())) {
+                    return trainAndEvaluate(plan, s, folder, from, backend, log, progress, stop, start);
+                } catch (IOException | RuntimeException | UsageException e) {
+                    log.println(FAILED + JsonText.firstLine(String.valueOf(e.getMessage())));
+                    throw e;
                 }
-                List<Evaluation.Row> rows = Evaluation.run(model, s, s.test(), plan.evalCount(), EVAL_BATCH);
-                JsonObject result = new JsonObject();
-                result.addProperty("step", s.steps());
-                result.addProperty("wall_s", (System.nanoTime() - start) / 1e9);
-                result.add("lengths", ResultTable.json(rows));
-                AtomicFile.write(folder.file(ExperimentDirectory.RESULT), ExperimentDirectory.GSON.toJson(result));
-                progress.finished(plan.id(), summary(rows));
             }
         }
-        return null;
+    }
+
+    private Outcome trainAndEvaluate(RunPlan plan, TrainSettings s, RunFolder folder, Resume from, Backend backend,
+                                     PrintStream log, ExperimentProgress progress, StopRequest stop, long start)
+            throws IOException, UsageException {
+        log.println("backend: " + backend.describe());
+        TrainingRun run = TrainingRun.build(s, backend);
+        GptModel model;
+        if (from != null && from.step() >= s.steps()) { // trained, stopped or killed before its evaluation
+            model = run.resumeIn(folder, from, log).trainer().model;
+        } else {
+            TrainingLoop loop = from == null ? run.startIn(folder, log) : run.resumeIn(folder, from, log);
+            loop.onStep((step, steps) -> progress.stepped(plan.id(), step, steps));
+            try {
+                if (loop.run(false, false, stop) == TrainingLoop.Outcome.STOPPED) {
+                    int step = loop.trainer().stepsTaken();
+                    log.println("stopped after step " + step + " with its checkpoint saved");
+                    progress.stopped(plan.id(), "after step " + step + " with its checkpoint saved");
+                    return Outcome.STOPPED;
+                }
+            } catch (TrainingLoop.DivergedException e) {
+                log.println(FAILED + e.getMessage());
+                progress.failed(plan.id(), e.getMessage());
+                return Outcome.DIVERGED;
+            }
+            model = loop.trainer().model;
+        }
+        List<Evaluation.Row> rows = Evaluation.run(model, s, s.test(), plan.evalCount(), EVAL_BATCH, stop);
+        if (rows == null) {
+            log.println("stopped during the final evaluation; the trained checkpoint is kept");
+            progress.stopped(plan.id(), "during the final evaluation (the trained checkpoint is kept)");
+            return Outcome.STOPPED;
+        }
+        JsonObject result = new JsonObject();
+        result.addProperty("step", s.steps());
+        result.addProperty("wall_s", (System.nanoTime() - start) / 1e9);
+        result.add("lengths", ResultTable.json(rows));
+        AtomicFile.write(folder.file(ExperimentDirectory.RESULT), ExperimentDirectory.GSON.toJson(result));
+        progress.finished(plan.id(), summary(rows));
+        return Outcome.FINISHED;
     }
 
     /** One line: exact match per length, e.g. "1:100 2:100 3:99.8 4:0.0 (%)". */

@@ -14,12 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Run folders compared as files: what a test of resumes, kills and refusals asserts about. */
-final class RunFiles {
+public final class RunFiles {
     private RunFiles() {
     }
 
     /** metrics.jsonl with its one measured field (tokens_per_s, a timing) blanked: the rest is computed. */
-    static String metricsWithoutTimings(Path run) throws IOException {
+    public static String metricsWithoutTimings(Path run) throws IOException {
         return Files.readString(run.resolve(RunFolder.METRICS))
                 .replaceAll("\"tokens_per_s\":[0-9]+", "\"tokens_per_s\":0");
     }
@@ -28,7 +28,7 @@ final class RunFiles {
      * Asserts that a run ended exactly as an uninterrupted one: the same files (nothing left over), config.json,
      * both checkpoints byte for byte, and metrics.jsonl but for its timings.
      */
-    static void assertSameRun(Path expected, Path actual) throws IOException {
+    public static void assertSameRun(Path expected, Path actual) throws IOException {
         assertEquals(names(expected), names(actual), "the files of " + actual);
         for (String f : List.of(RunFolder.CONFIG, RunFolder.LATEST, RunFolder.BEST)) {
             assertArrayEquals(Files.readAllBytes(expected.resolve(f)), Files.readAllBytes(actual.resolve(f)),
@@ -38,7 +38,7 @@ final class RunFiles {
     }
 
     /** The names of a folder's entries, sorted. */
-    static List<String> names(Path dir) throws IOException {
+    public static List<String> names(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
@@ -48,7 +48,7 @@ final class RunFiles {
      * Every file under a folder with its bytes, except the lock file (whose content is the pid of the last process
      * that held it): a refused command must leave this unchanged.
      */
-    static Map<String, byte[]> snapshot(Path dir) throws IOException {
+    public static Map<String, byte[]> snapshot(Path dir) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.toList()) {
@@ -63,7 +63,7 @@ final class RunFiles {
         return files;
     }
 
-    static void assertUnchanged(Map<String, byte[]> before, Path dir, String what) throws IOException {
+    public static void assertUnchanged(Map<String, byte[]> before, Path dir, String what) throws IOException {
         Map<String, byte[]> after = snapshot(dir);
         assertEquals(before.keySet(), after.keySet(), "files after " + what);
         List<String> changed = new ArrayList<>();
