@@ -69,8 +69,14 @@ class FaultInjectionTest {
             while (!finished) {
                 LengthgenProcess p = LengthgenProcess.start(next(run));
                 starts++;
-                // From process start: the first ~0.4 s is the JVM starting and the run's checks; then training.
-                if (kills < KILLS && !p.endsWithin(random.nextInt(1800))) {
+                // Every other kill is timed from the process start (the JVM starting, the run's checks, the first
+                // steps), the others from the first metrics line, so that half of them land while training however
+                // slowly a loaded machine starts a JVM.
+                boolean fromTraining = kills % 2 == 1;
+                if (kills < KILLS && fromTraining && !p.awaitOutput("{\"step\":", 60_000)) {
+                    fromTraining = false; // ended before it logged a step: time this one from the start
+                }
+                if (kills < KILLS && !p.endsWithin(random.nextInt(fromTraining ? 600 : 1800))) {
                     boolean training = !p.out().isEmpty();
                     p.kill();
                     if (p.waitFor(30) == 137) { // else it had just ended by itself
