@@ -37,7 +37,7 @@ import torch.nn.functional as F
 
 from blas_info import blas
 
-PRESETS = {  # layers, heads, dim (DESIGN.md / GptConfig.PRESETS)
+PRESETS = {  # layers, heads, dim (GptConfig.PRESETS; docs/ARCHITECTURE.md, "The paper's setup")
     "nano": (3, 3, 48),
     "micro": (4, 4, 128),
     "mini": (6, 6, 384),

@@ -8,8 +8,10 @@ package dev.lengthgen.engine;
  * N = B * T rows, OC output channels. A matrix weight of a linear layer is (OC, C), so out = inp . W^T + bias.
  * Backward ops ACCUMULATE (+=) into every gradient they produce, so shared tensors (tied embeddings, the residual
  * stream) sum their contributions; the model zeroes gradients once per step. Scratch arguments ("written") are
- * overwritten. A nullable argument may be {@code null} where its comment says so. Reductions are deterministic:
- * the same inputs give the same bits on every run of the same backend.
+ * overwritten. A nullable argument may be {@code null} where its comment says so, and no other. Reductions are
+ * deterministic: the same inputs give the same bits on every run of the same backend. Every backend checks a call
+ * with {@link OpArguments} before anything else, so a call that breaks this contract fails with the same message
+ * everywhere.
  */
 public interface Ops {
 
@@ -17,11 +19,12 @@ public interface Ops {
 
     /**
      * out (N,C) written = wte[tokens[n]] + (wpe == null ? 0 : wpe[posIds[n]]).
-     * tokens, posIds: I32 (N). wte (V,C). wpe (P,C) or null (schemes without an absolute embedding).
+     * tokens, posIds: I32 (N). wte (V,C). wpe (P,C) or null (schemes without an absolute embedding), and posIds may
+     * be null when wpe is. V and P are the views' lengths over C.
      */
     void encoderForward(View out, View tokens, View posIds, View wte, View wpe, int N, int C);
 
-    /** dwte (V,C) +=, dwpe (P,C) += (null when wpe is null), from dout (N,C). */
+    /** dwte (V,C) +=, dwpe (P,C) += (null when wpe is null, and then posIds may be null), from dout (N,C). */
     void encoderBackward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C);
 
     // ---- layernorm over the last dimension, eps = 1e-5 ----
@@ -147,7 +150,8 @@ public interface Ops {
      * AdamW on one parameter group, in place: params, m, v (N) updated from grads (N).
      * The gradient is first scaled by clip = min(1, maxNorm / (sqrt(normSquared[0]) + 1e-6)) (maxNorm <= 0: no clip),
      * then m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2, mhat = m / (1 - b1^t), vhat = v / (1 - b2^t),
-     * params -= lr (mhat / (sqrt(vhat) + eps) + weightDecay params). t counts from 1.
+     * params -= lr (mhat / (sqrt(vhat) + eps) + weightDecay params). t counts from 1. normSquared (1) may be null
+     * when maxNorm <= 0.
      */
     void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr, float beta1,
                float beta2, float eps, float weightDecay, int t, long N);

@@ -14,8 +14,10 @@
 // memory; the gradient sums over positions run one work-item per output element. CPU variant ("_row", built with
 // the head size as -DHS): one work-item per row holds a head's channels as vectors (common.cl head vectors). Every
 // sum over positions runs in ascending order, so neither variant needs atomics.
+//
+// Launched by AttentionKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
-inline void attention_row_coords(const int row, const int T, const int NH, int* b, int* h, int* t) {
+static inline void attention_row_coords(const int row, const int T, const int NH, int* b, int* h, int* t) {
     *t = row % T;
     const int bh = row / T;
     *h = bh % NH;

@@ -1,4 +1,6 @@
 // Prelude compiled in front of every kernel family: helpers shared by several families.
+// Its own kernel is launched by CommonKernels, every family's by the launcher of the same name (engine, package
+// dev.lengthgen.engine.opencl: matmul.cl by MatmulKernels, ...); kernel names are listed in Kernel there.
 //
 // Conventions of every kernel in this directory:
 // - A tensor argument is a buffer plus an element offset ("x, x_off"): tensors are views into a few large
@@ -13,7 +15,7 @@
 
 // Sum of x over the work-group, in a fixed tree order. The local size must be a power of two; scratch holds one
 // float per work-item. Every work-item of the group must call it (it contains barriers).
-inline float group_sum(float x, __local float* scratch) {
+static inline float group_sum(float x, __local float* scratch) {
     const int lid = get_local_id(0);
     scratch[lid] = x;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -29,7 +31,7 @@ inline float group_sum(float x, __local float* scratch) {
 }
 
 // Maximum of x over the work-group; same contract as group_sum.
-inline float group_max(float x, __local float* scratch) {
+static inline float group_max(float x, __local float* scratch) {
     const int lid = get_local_id(0);
     scratch[lid] = x;
     barrier(CLK_LOCAL_MEM_FENCE);
@@ -69,7 +71,7 @@ __kernel void column_partials_accumulate(__global float* dst, const long dst_off
 typedef float16 headvec;
 #define HV_LOAD(p) vload16(0, (p))
 #define HV_STORE(v, p) vstore16((v), 0, (p))
-inline float hv_sum(const float16 v) {
+static inline float hv_sum(const float16 v) {
     const float8 a = v.lo + v.hi;
     const float4 b = a.lo + a.hi;
     const float2 c = b.lo + b.hi;
@@ -79,7 +81,7 @@ inline float hv_sum(const float16 v) {
 typedef float8 headvec;
 #define HV_LOAD(p) vload8(0, (p))
 #define HV_STORE(v, p) vstore8((v), 0, (p))
-inline float hv_sum(const float8 v) {
+static inline float hv_sum(const float8 v) {
     const float4 b = v.lo + v.hi;
     const float2 c = b.lo + b.hi;
     return c.x + c.y;
@@ -88,7 +90,7 @@ inline float hv_sum(const float8 v) {
 typedef float4 headvec;
 #define HV_LOAD(p) vload4(0, (p))
 #define HV_STORE(v, p) vstore4((v), 0, (p))
-inline float hv_sum(const float4 v) {
+static inline float hv_sum(const float4 v) {
     const float2 c = v.lo + v.hi;
     return c.x + c.y;
 }
@@ -96,14 +98,14 @@ inline float hv_sum(const float4 v) {
 typedef float headvec;
 #define HV_LOAD(p) (*(p))
 #define HV_STORE(v, p) (*(p) = (v))
-inline float hv_sum(const float v) {
+static inline float hv_sum(const float v) {
     return v;
 }
 #endif
 #define HN (HS / HV)
 
 // a . b over one head's channels.
-inline float head_dot(__global const float* a, __global const float* b) {
+static inline float head_dot(__global const float* a, __global const float* b) {
     headvec acc = (headvec) (0.0f);
 #pragma unroll
     for (int c = 0; c < HN; c++) {

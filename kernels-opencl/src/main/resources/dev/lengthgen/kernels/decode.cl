@@ -1,5 +1,7 @@
 // Greedy decoding with a KV cache: one new token per sequence per step.
 // kcache, vcache (B,NH,maxT,hs); qkv of the new tokens (B,T,3C) for the store, (B,3C) for the decode step.
+//
+// Launched by DecodeKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 // kcache[b,h,pos0+t,:] = k of token (b,t), vcache likewise from v. global (B*NH*T * hs), channel fastest.
 __kernel void kv_cache_store(__global float* kcache, const long kcache_off, __global float* vcache,

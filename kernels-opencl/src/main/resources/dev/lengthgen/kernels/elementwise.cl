@@ -3,6 +3,8 @@
 // CPU variant ("_vec"): sixteen elements per work-item as float16 / uint16, global (ceil(N/16)). PoCL does not
 // vectorize across work-items through the bounds check (or through Philox's rounds), so the CPU variant spells the
 // vectors out; the last partial block runs the scalar code.
+//
+// Launched by ElementwiseKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #define GELU_SCALE 0.7978845608028654f   // sqrt(2 / pi)
 
@@ -89,7 +91,7 @@ __kernel void residual_backward(__global float* da, const long da_off, __global 
 // of a tensor is kept iff uniform(philox(counter = (i, tensor, step lo, step hi), key = (seed lo, seed hi))) >= p,
 // with uniform(bits) = (bits >> 8) * 2^-24. A pure function of the element index, so any backend draws the same mask.
 
-inline uint philox_first(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1) {
+static inline uint philox_first(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1) {
 #pragma unroll
     for (int round = 0; round < 10; round++) {
         // 32x32 -> 64-bit products; written as ulong multiplies rather than mul_hi because CPU compilers
@@ -110,8 +112,9 @@ inline uint philox_first(uint c0, uint c1, uint c2, uint c3, uint k0, uint k1) {
     return c0;
 }
 
-inline float dropout_keep_scale(const uint i, const float p, const float scale, const uint tensor,
-                                const uint step_lo, const uint step_hi, const uint seed_lo, const uint seed_hi) {
+static inline float dropout_keep_scale(const uint i, const float p, const float scale, const uint tensor,
+                                       const uint step_lo, const uint step_hi, const uint seed_lo,
+                                       const uint seed_hi) {
     if (p <= 0.0f) {
         return 1.0f;
     }
@@ -121,7 +124,7 @@ inline float dropout_keep_scale(const uint i, const float p, const float scale, 
 }
 
 // philox_first on sixteen counters at once (c0 differs per lane; the rest of the counter and the key are shared).
-inline uint16 philox_first16(uint16 c0, uint c1s, uint c2s, uint c3s, uint k0, uint k1) {
+static inline uint16 philox_first16(uint16 c0, uint c1s, uint c2s, uint c3s, uint k0, uint k1) {
     uint16 c1 = (uint16) (c1s), c2 = (uint16) (c2s), c3 = (uint16) (c3s);
 #pragma unroll
     for (int round = 0; round < 10; round++) {
@@ -140,9 +143,9 @@ inline uint16 philox_first16(uint16 c0, uint c1s, uint c2s, uint c3s, uint k0, u
 }
 
 // keep / (1 - p) for elements i0 .. i0+15.
-inline float16 dropout_keep_scale16(const uint i0, const float p, const float scale, const uint tensor,
-                                    const uint step_lo, const uint step_hi, const uint seed_lo,
-                                    const uint seed_hi) {
+static inline float16 dropout_keep_scale16(const uint i0, const float p, const float scale,
+                                           const uint tensor, const uint step_lo, const uint step_hi,
+                                           const uint seed_lo, const uint seed_hi) {
     if (p <= 0.0f) {
         return (float16) (1.0f);
     }

@@ -4,6 +4,8 @@
 // The backward pass is a scatter-add, which would need float atomics if done per row. Instead rows are bucketed by
 // id (encoder_bucket, a counting sort with rows kept in ascending order) and each (id, channel) sums its own bucket
 // (encoder_bucket_accumulate): no atomics and a fixed summation order. Both kernels suit GPUs and CPUs alike.
+//
+// Launched by EncoderKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 // out (N,C) written; tokens, pos I32 (N); wte (V,C); wpe (P,C) or none. global (C, N).
 __kernel void encoder_forward(__global float* out, const long out_off,

@@ -3,6 +3,8 @@
 // Backward (llm.c's form), with norm = (inp - mean) * rstd and g = weight * dout:
 //   dinp += (g - mean_c(g) - norm * mean_c(g * norm)) * rstd
 //   dweight += sum_n dout * norm,  dbias += sum_n dout   (layernorm_param_partials + column_partials_accumulate)
+//
+// Launched by LayernormKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #ifndef COLSUM_ROWS
 #define COLSUM_ROWS 64   // rows per partial sum in layernorm_param_partials

@@ -1,5 +1,7 @@
 // Loss and reductions: fused softmax + masked cross-entropy, greedy argmax, and the deterministic sums behind the
 // loss total and the global gradient norm.
+//
+// Launched by LossKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #ifndef REDUCE_CHUNK
 #define REDUCE_CHUNK 4096   // elements per first-stage partial of reduce_*: fixed, so the summation order is too

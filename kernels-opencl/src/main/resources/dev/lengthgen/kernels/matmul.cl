@@ -9,8 +9,11 @@
 // Each output is a sum over k in ascending order with fma, in both variants and on the edge paths, so results do
 // not depend on the tile a value falls in.
 //
-// Sizes fixed at build time (-D): TS, TK, WPT for the GPU kernel; RB, CV for the CPU kernels (chosen by the host
-// from the device's native vector width); COLSUM_ROWS for column sums.
+// Sizes fixed at build time (-D, defined in KernelBuildOptions): TS, TK, WPT for the GPU kernel (TS the largest of
+// 64, 32, 16 whose work-group and local memory fit the device); RB, CV for the CPU kernels (from the device's native
+// vector width); COLSUM_ROWS for column sums.
+//
+// Launched by MatmulKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #ifndef TS
 #define TS 64            // gemm_tiled: a work-group computes a TS x TS tile of c
@@ -141,8 +144,8 @@ void gemm_tiled(__global float* c, const long c_off,
 // (k, panel) copies one panel row. Neighbouring work-items (along k) write neighbouring panel rows, and read
 // neighbouring addresses whichever of the source's strides is 1. width is a constant at each call site, so full
 // panel rows compile to straight-line copies (vector loads where the source row is contiguous).
-inline void pack_panel_row(__global float* dst, __global const float* src, const long src_off, const int s_k,
-                           const int s_n, const int K, const int N, const int width) {
+static inline void pack_panel_row(__global float* dst, __global const float* src, const long src_off,
+                                  const int s_k, const int s_n, const int K, const int N, const int width) {
     const int k = get_global_id(0);
     const int p = get_global_id(1);
     if (k >= K) {

@@ -5,6 +5,8 @@
 //   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
 //   param -= lr (m / bc1 / (sqrt(v / bc2) + eps) + weight_decay param),  bc1 = 1 - b1^t, bc2 = 1 - b2^t (host)
 // global (N) rounded up to the local size.
+//
+// Launched by OptimizerKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 __kernel void adamw(__global float* params, const long params_off, __global const float* grads, const long grads_off,
                     __global float* m, const long m_off, __global float* v, const long v_off,
                     __global const float* norm_sq, const long norm_sq_off, const int has_norm,

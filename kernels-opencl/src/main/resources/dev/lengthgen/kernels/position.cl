@@ -18,6 +18,8 @@
 // every causal entry and reduces in local memory; the CPU variant sums each (h, query row) into its own K partials
 // and then adds the partials of each (h, k) in row order. Bucket ids outside [0, K) read as bias 0 and are skipped
 // by the backward pass (the other backends reject them; here checking would need the ids on the host).
+//
+// Launched by PositionKernels (engine, dev.lengthgen.engine.opencl); the kernel names are listed in Kernel there.
 
 #define TWO_PI_1 6.28318548202514648f     // 2 pi = TWO_PI_1 + TWO_PI_2 + TWO_PI_3 to about 1e-22
 #define TWO_PI_2 -1.74845553146951715e-07f
@@ -25,7 +27,7 @@
 #define INV_TWO_PI 0.159154936671257019f
 
 // cos and sin of pos * (f.x + f.y), |pos| < 2^24.
-inline void rotary_cos_sin(const int pos, const float2 f, float* c, float* s) {
+static inline void rotary_cos_sin(const int pos, const float2 f, float* c, float* s) {
     const float p = (float) pos;                    // exact below 2^24
     const float a = p * f.x;
     const float a_err = fma(p, f.x, -a);            // p * f.x = a + a_err exactly

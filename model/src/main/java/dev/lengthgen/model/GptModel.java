@@ -477,7 +477,7 @@ public final class GptModel implements AutoCloseable {
         return 2.0 * N * C * OC;
     }
 
-    /** Forward FLOPs of attention over the full T x T (QK^T and AV), as DESIGN.md's MFU counts them. */
+    /** Forward FLOPs of attention over the full T x T (QK^T and AV), as MFU counts them (README, "Benchmarks"). */
     public static double attentionFlops(long B, long T, long C) {
         return 4.0 * B * T * T * C;
     }

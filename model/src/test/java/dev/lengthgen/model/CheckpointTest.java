@@ -18,9 +18,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,7 +163,7 @@ class CheckpointTest {
         assertEquals(abacus, ck.config());
         var e = assertThrows(CheckpointException.class, () -> ck.loadParameters(new GptModel(CONFIG, new ReferenceBackend())));
         assertTrue(e.getMessage().contains("position scheme abacus (max offset 3) but the model uses ape")
-                && e.getMessage().contains("--pos abacus"), e.getMessage());
+                && e.getMessage().contains("position scheme abacus)"), e.getMessage());
         GptModel other = new GptModel(CONFIG.withPosition(PositionConfig.of(PositionConfig.Scheme.ABACUS)),
                 new ReferenceBackend());
         assertThrows(CheckpointException.class, () -> ck.loadParameters(other), "another offset range is another model");
@@ -187,6 +189,62 @@ class CheckpointTest {
         assertArrayEquals(before, Files.readAllBytes(file));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file is left behind");
+        }
+    }
+
+    /** Rewrites a safetensors header through a text edit, keeping the tensor data: a corrupt or hand-edited file. */
+    private static Path edited(Path file, Path to, UnaryOperator<String> edit) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        int n = (int) ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        byte[] json = edit.apply(new String(bytes, 8, n, StandardCharsets.UTF_8).strip())
+                .getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(8 + padded + bytes.length - 8 - n).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(json);
+        while (out.position() < 8 + padded) {
+            out.put((byte) ' ');
+        }
+        out.put(bytes, 8 + n, bytes.length - 8 - n);
+        Files.write(to, out.array());
+        return to;
+    }
+
+    @Test
+    void headerNumbersMustBeWholeNumbersInRangeNotWrappedOrTruncated() throws IOException {
+        GptModel model = new GptModel(CONFIG, new ReferenceBackend());
+        model.initialize(2);
+        Path good = dir.resolve("good.safetensors");
+        Checkpoint.save(good, model, null, Map.of());
+        String wte = "\"shape\":[7,12]";
+        assertTrue(new String(Files.readAllBytes(good), StandardCharsets.UTF_8).contains(wte));
+        // 4294967303 is 7 + 2^32: read as an int it wraps to 7, a shape that matches.
+        for (String[] bad : new String[][]{{"[4294967303,12]", "a dimension 4294967303"},
+                {"[7.5,12]", "a dimension 7.5"}, {"[4e18]", "a dimension 4e18 that is not a whole number"},
+                {"[-7,12]", "a dimension -7"}, {"[\"7\",12]", "a dimension \"7\""}}) {
+            Path f = edited(good, dir.resolve("bad.safetensors"), h -> h.replace(wte, "\"shape\":" + bad[0]));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(f), bad[0]);
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+        Path offsets = edited(good, dir.resolve("offsets.safetensors"),
+                h -> h.replace("\"data_offsets\":[0,336]", "\"data_offsets\":[0.0,336.5]"));
+        assertThrows(CheckpointException.class, () -> Checkpoint.open(offsets));
+    }
+
+    @Test
+    void metadataMustBeStringsAndTheStepAWholeNumber() throws IOException {
+        GptModel model = new GptModel(CONFIG, new ReferenceBackend());
+        model.initialize(2);
+        Path good = dir.resolve("good.safetensors");
+        Checkpoint.save(good, model, null, Map.of("task", "add"));
+        for (String[] bad : new String[][]{{"\"task\":\"add\"", "\"task\":7", "metadata entry task is not a string"},
+                {"\"lengthgen.step\":\"0\"", "\"lengthgen.step\":\"abc\"", "invalid step count"},
+                {"\"lengthgen.step\":\"0\"", "\"lengthgen.step\":\"-5\"", "invalid step count"},
+                {"\"lengthgen.step\":\"0\"", "\"lengthgen.step\":\"99999999999\"", "invalid step count"},
+                {"\"lengthgen.config\":\"{", "\"lengthgen.config\":\"{,", "invalid model config"}}) {
+            Path f = edited(good, dir.resolve("bad.safetensors"), h -> h.replace(bad[0], bad[1]));
+            CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.open(f), bad[1]);
+            assertTrue(e.getMessage().contains(bad[2]), e.getMessage());
+            assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("https://"), e.getMessage());
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.lengthgen.runner;
 
 import dev.lengthgen.runner.bench.BenchCommand;
 import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.Flags;
+import dev.lengthgen.runner.cli.JsonText;
 import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.runner.data.DataCommand;
 import dev.lengthgen.runner.devices.DevicesCommand;
@@ -12,23 +14,22 @@ import dev.lengthgen.runner.reproduce.ReproduceCommand;
 import dev.lengthgen.runner.train.TrainCommand;
 import dev.lengthgen.runner.theory.TheoryCommand;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** The lengthgen command line: {@code lengthgen COMMAND [flags]}. */
 public final class Main {
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FAILURE = 1;
-    public static final int EXIT_USAGE = 2;
 
     private Main() {
     }
@@ -52,29 +53,30 @@ public final class Main {
         }
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             printOverview(byName, args.length == 0 ? err : out);
-            return args.length == 0 ? EXIT_USAGE : EXIT_OK;
+            return args.length == 0 ? Command.EXIT_USAGE : Command.EXIT_OK;
         }
         Command command = byName.get(args[0]);
         if (command == null) {
             err.println("lengthgen: unknown command '" + args[0] + "': run 'lengthgen --help' for the list");
-            return EXIT_USAGE;
+            return Command.EXIT_USAGE;
         }
         Options options = command.options();
         options.addOption(Option.builder("h").longOpt("help").desc("show this help").build());
-        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
-            CommandLine line = new DefaultParser().parse(options, rest);
+            CommandLine line = Flags.parser().parse(options, rest);
             if (line.hasOption("help")) {
                 printHelp(command, options, out);
-                return EXIT_OK;
+                return Command.EXIT_OK;
             }
             for (Option given : line.getOptions()) {
                 String[] values = given.hasArg() ? line.getOptionValues(given.getLongOpt()) : null;
-                if (values != null && values.length > 1) { // null: an optional value left out
+                // null: an optional value left out; an option of several values (hasArgs) may be given again
+                if (values != null && values.length > 1 && given.getArgs() == 1) {
                     throw new UsageException("--" + given.getLongOpt() + " is given more than once: keep one");
                 }
             }
-            if (!line.getArgList().isEmpty() && !acceptsArguments(command)) {
+            if (!line.getArgList().isEmpty() && command.arguments().isEmpty()) {
                 throw new UsageException("unexpected argument '" + line.getArgList().get(0)
                         + "': run 'lengthgen " + command.name() + " --help'");
             }
@@ -82,25 +84,20 @@ public final class Main {
         } catch (ParseException e) {
             err.println("lengthgen " + command.name() + ": " + e.getMessage()
                     + ": run 'lengthgen " + command.name() + " --help'");
-            return EXIT_USAGE;
+            return Command.EXIT_USAGE;
         } catch (UsageException e) {
             err.println("lengthgen " + command.name() + ": " + e.getMessage());
-            return EXIT_USAGE;
+            return Command.EXIT_USAGE;
+        } catch (IOException | UncheckedIOException e) {
+            // A file that could not be written or read (a full disk, a read-only folder): the message names it.
+            Throwable io = e instanceof UncheckedIOException u ? u.getCause() : e;
+            err.println("lengthgen " + command.name() + ": " + JsonText.firstLine(String.valueOf(io.getMessage())));
+            return Command.EXIT_FAILURE;
         } catch (Exception e) {
             err.println("lengthgen " + command.name() + ": failed: " + e);
             e.printStackTrace(err);
-            return EXIT_FAILURE;
+            return Command.EXIT_FAILURE;
         }
-    }
-
-    /** Commands that take positional arguments (e.g. "reproduce NAME"); the help's usage line shows them. */
-    public interface TakesArguments {
-        /** The positional arguments as the usage line writes them, e.g. "NAME" or "DIR". */
-        String arguments();
-    }
-
-    private static boolean acceptsArguments(Command c) {
-        return c instanceof TakesArguments;
     }
 
     private static void printOverview(Map<String, Command> commands, PrintStream out) {
@@ -113,7 +110,7 @@ public final class Main {
 
     private static void printHelp(Command command, Options options, PrintStream out) {
         PrintWriter w = new PrintWriter(out);
-        String positional = command instanceof TakesArguments t ? " " + t.arguments() : "";
+        String positional = command.arguments().isEmpty() ? "" : " " + command.arguments();
         new HelpFormatter().printHelp(w, 110, "lengthgen " + command.name() + positional + " [flags]",
                 command.summary(), options, 2, 3, "", true);
         w.flush();

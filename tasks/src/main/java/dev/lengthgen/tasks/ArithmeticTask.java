@@ -43,7 +43,8 @@ public record ArithmeticTask(Operation op, int base, long modulus) {
     }
 
     /**
-     * The truncated function f^ that an absolute-position model trained on n-digit numbers learns (DESIGN section 1):
+     * The truncated function f^ that an absolute-position model trained on n-digit numbers learns
+     * (docs/ARCHITECTURE.md, "The science"):
      * both operands reduced mod B^n, then the operation, then mod p for the modular operations.
      */
     public BigInteger truncated(BigInteger a, BigInteger b, int n) {

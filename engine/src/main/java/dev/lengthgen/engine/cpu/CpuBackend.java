@@ -143,13 +143,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void encoderForward(View out, View tokens, View posIds, View wte, View wpe, int N, int C) {
-        out.require(DType.F32, (long) N * C, "encoderForward out");
-        tokens.require(DType.I32, N, "encoderForward tokens");
-        wte.require(DType.F32, C, "encoderForward wte");
-        if (wpe != null) {
-            wpe.require(DType.F32, C, "encoderForward wpe");
-            posIds.require(DType.I32, N, "encoderForward posIds");
-        }
+        OpArguments.encoderForward(out, tokens, posIds, wte, wpe, N, C);
         checkIds(tokens, N, wte.length() / C, "token");
         if (wpe != null) {
             checkIds(posIds, N, wpe.length() / C, "position id");
@@ -160,13 +154,9 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void encoderBackward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C) {
-        dout.require(DType.F32, (long) N * C, "encoderBackward dout");
-        tokens.require(DType.I32, N, "encoderBackward tokens");
-        dwte.require(DType.F32, C, "encoderBackward dwte");
+        OpArguments.encoderBackward(dwte, dwpe, dout, tokens, posIds, N, C);
         checkIds(tokens, N, dwte.length() / C, "token");
         if (dwpe != null) {
-            posIds.require(DType.I32, N, "encoderBackward posIds");
-            dwpe.require(DType.F32, C, "encoderBackward dwpe");
             checkIds(posIds, N, dwpe.length() / C, "position id");
         }
         encoder.backward(f(dwte), o(dwte), fOrNull(dwpe), oOrZero(dwpe), f(dout), o(dout), i(tokens), o(tokens),
@@ -189,14 +179,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void layernormForward(View out, View mean, View rstd, View inp, View weight, View bias, int N, int C) {
-        out.require(DType.F32, (long) N * C, "layernormForward out");
-        mean.require(DType.F32, N, "layernormForward mean");
-        rstd.require(DType.F32, N, "layernormForward rstd");
-        inp.require(DType.F32, (long) N * C, "layernormForward inp");
-        weight.require(DType.F32, C, "layernormForward weight");
-        if (bias != null) {
-            bias.require(DType.F32, C, "layernormForward bias");
-        }
+        OpArguments.layernormForward(out, mean, rstd, inp, weight, bias, N, C);
         layerNorm.forward(f(out), o(out), f(mean), o(mean), f(rstd), o(rstd), f(inp), o(inp), f(weight), o(weight),
                 fOrNull(bias), oOrZero(bias), N, C);
     }
@@ -204,16 +187,7 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void layernormBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, View mean,
                                   View rstd, int N, int C) {
-        dinp.require(DType.F32, (long) N * C, "layernormBackward dinp");
-        dweight.require(DType.F32, C, "layernormBackward dweight");
-        if (dbias != null) {
-            dbias.require(DType.F32, C, "layernormBackward dbias");
-        }
-        dout.require(DType.F32, (long) N * C, "layernormBackward dout");
-        inp.require(DType.F32, (long) N * C, "layernormBackward inp");
-        weight.require(DType.F32, C, "layernormBackward weight");
-        mean.require(DType.F32, N, "layernormBackward mean");
-        rstd.require(DType.F32, N, "layernormBackward rstd");
+        OpArguments.layernormBackward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, N, C);
         layerNorm.backward(f(dinp), o(dinp), f(dweight), o(dweight), fOrNull(dbias), oOrZero(dbias), f(dout),
                 o(dout), f(inp), o(inp), f(weight), o(weight), f(mean), o(mean), f(rstd), o(rstd), N, C);
     }
@@ -222,12 +196,9 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void matmulForward(View out, View inp, View weight, View bias, int N, int C, int OC) {
-        out.require(DType.F32, (long) N * OC, "matmulForward out");
-        inp.require(DType.F32, (long) N * C, "matmulForward inp");
-        weight.require(DType.F32, (long) OC * C, "matmulForward weight");
+        OpArguments.matmulForward(out, inp, weight, bias, N, C, OC);
         boolean accumulate = false;
         if (bias != null) {
-            bias.require(DType.F32, OC, "matmulForward bias");
             float[] o = f(out);
             for (int r = 0; r < N; r++) {
                 System.arraycopy(f(bias), o(bias), o, o(out) + r * OC, OC);
@@ -241,17 +212,12 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void matmulBackward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C,
                                int OC) {
-        dinp.require(DType.F32, (long) N * C, "matmulBackward dinp");
-        dweight.require(DType.F32, (long) OC * C, "matmulBackward dweight");
-        dout.require(DType.F32, (long) N * OC, "matmulBackward dout");
-        inp.require(DType.F32, (long) N * C, "matmulBackward inp");
-        weight.require(DType.F32, (long) OC * C, "matmulBackward weight");
+        OpArguments.matmulBackward(dinp, dweight, dbias, dout, inp, weight, N, C, OC);
         // dinp (N,C) += dout (N,OC) . weight (OC,C)
         gemm.multiply(N, C, OC, f(dout), o(dout), OC, 1, f(weight), o(weight), C, 1, f(dinp), o(dinp), C, true);
         // dweight (OC,C) += dout^T (OC,N) . inp (N,C): A(i=oc, k=n) = dout[n*OC + oc]
         gemm.multiply(OC, C, N, f(dout), o(dout), 1, OC, f(inp), o(inp), C, 1, f(dweight), o(dweight), C, true);
         if (dbias != null) {
-            dbias.require(DType.F32, OC, "matmulBackward dbias");
             columnSums.add(f(dbias), o(dbias), f(dout), o(dout), N, OC);
         }
     }
@@ -260,15 +226,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void attentionForward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
-        OpArguments.heads(C, NH);
-        long bt = (long) B * T;
-        out.require(DType.F32, bt * C, "attentionForward out");
-        preatt.require(DType.F32, (long) B * NH * T * T, "attentionForward preatt");
-        att.require(DType.F32, (long) B * NH * T * T, "attentionForward att");
-        qkv.require(DType.F32, bt * 3 * C, "attentionForward qkv");
-        if (bias != null) {
-            bias.require(DType.F32, (long) NH * T * T, "attentionForward bias");
-        }
+        OpArguments.attentionForward(out, preatt, att, qkv, bias, B, T, C, NH);
         attention.forward(f(out), o(out), f(preatt), o(preatt), f(att), o(att), f(qkv), o(qkv), fOrNull(bias),
                 oOrZero(bias), B, T, C, NH);
     }
@@ -276,17 +234,7 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void attentionBackward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
                                   int B, int T, int C, int NH) {
-        OpArguments.heads(C, NH);
-        long bt = (long) B * T;
-        dqkv.require(DType.F32, bt * 3 * C, "attentionBackward dqkv");
-        dpreatt.require(DType.F32, (long) B * NH * T * T, "attentionBackward dpreatt");
-        datt.require(DType.F32, (long) B * NH * T * T, "attentionBackward datt");
-        if (dbias != null) {
-            dbias.require(DType.F32, (long) NH * T * T, "attentionBackward dbias");
-        }
-        dout.require(DType.F32, bt * C, "attentionBackward dout");
-        qkv.require(DType.F32, bt * 3 * C, "attentionBackward qkv");
-        att.require(DType.F32, (long) B * NH * T * T, "attentionBackward att");
+        OpArguments.attentionBackward(dqkv, dpreatt, datt, dbias, dout, qkv, att, B, T, C, NH);
         attention.backward(f(dqkv), o(dqkv), f(dpreatt), o(dpreatt), f(datt), o(datt), fOrNull(dbias),
                 oOrZero(dbias), f(dout), o(dout), f(qkv), o(qkv), f(att), o(att), B, T, C, NH);
     }
@@ -296,48 +244,37 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void geluForward(View out, View inp, int N) {
-        out.require(DType.F32, N, "geluForward out");
-        inp.require(DType.F32, N, "geluForward inp");
+        OpArguments.geluForward(out, inp, N);
         elementwise.geluForward(f(out), o(out), f(inp), o(inp), N);
     }
 
     @Override
     public void geluBackward(View dinp, View inp, View dout, int N) {
-        dinp.require(DType.F32, N, "geluBackward dinp");
-        inp.require(DType.F32, N, "geluBackward inp");
-        dout.require(DType.F32, N, "geluBackward dout");
+        OpArguments.geluBackward(dinp, inp, dout, N);
         elementwise.geluBackward(f(dinp), o(dinp), f(inp), o(inp), f(dout), o(dout), N);
     }
 
     @Override
     public void residualForward(View out, View a, View b, int N) {
-        out.require(DType.F32, N, "residualForward out");
-        a.require(DType.F32, N, "residualForward a");
-        b.require(DType.F32, N, "residualForward b");
+        OpArguments.residualForward(out, a, b, N);
         elementwise.residualForward(f(out), o(out), f(a), o(a), f(b), o(b), N);
     }
 
     @Override
     public void residualBackward(View da, View db, View dout, int N) {
-        da.require(DType.F32, N, "residualBackward da");
-        db.require(DType.F32, N, "residualBackward db");
-        dout.require(DType.F32, N, "residualBackward dout");
+        OpArguments.residualBackward(da, db, dout, N);
         elementwise.residualBackward(f(da), o(da), f(db), o(db), f(dout), o(dout), N);
     }
 
     @Override
     public void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
-        out.require(DType.F32, N, "dropoutForward out");
-        inp.require(DType.F32, N, "dropoutForward inp");
-        OpArguments.dropout(p);
+        OpArguments.dropoutForward(out, inp, p, key, N);
         elementwise.dropoutForward(f(out), o(out), f(inp), o(inp), p, key, N);
     }
 
     @Override
     public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
-        dinp.require(DType.F32, N, "dropoutBackward dinp");
-        dout.require(DType.F32, N, "dropoutBackward dout");
-        OpArguments.dropout(p);
+        OpArguments.dropoutBackward(dinp, dout, p, key, N);
         elementwise.dropoutBackward(f(dinp), o(dinp), f(dout), o(dout), p, key, N);
     }
 
@@ -346,14 +283,14 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
-        int n = OpArguments.gatherRows("gatherRowsForward", inp, out, rows, M, C);
+        int n = OpArguments.gatherRowsForward(out, inp, rows, M, C);
         OpArguments.gatherRowIds("gatherRowsForward", i(rows), o(rows), M, n);
         rowGather.run(f(inp), o(inp), f(out), o(out), i(rows), o(rows), M, C, false);
     }
 
     @Override
     public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
-        int n = OpArguments.gatherRows("gatherRowsBackward", dinp, dout, rows, M, C);
+        int n = OpArguments.gatherRowsBackward(dinp, dout, rows, M, C);
         OpArguments.gatherRowIds("gatherRowsBackward", i(rows), o(rows), M, n);
         rowGather.run(f(dinp), o(dinp), f(dout), o(dout), i(rows), o(rows), M, C, true);
     }
@@ -363,28 +300,20 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask,
                                     float dlossScale, int N, int V) {
-        losses.require(DType.F32, N, "crossEntropyForward losses");
-        if (dlogits != null) {
-            dlogits.require(DType.F32, (long) N * V, "crossEntropyForward dlogits");
-        }
-        logits.require(DType.F32, (long) N * V, "crossEntropyForward logits");
-        targets.require(DType.I32, N, "crossEntropyForward targets");
-        mask.require(DType.F32, N, "crossEntropyForward mask");
+        OpArguments.crossEntropyForward(losses, dlogits, logits, targets, mask, dlossScale, N, V);
         crossEntropy.forward(f(losses), o(losses), fOrNull(dlogits), oOrZero(dlogits), f(logits), o(logits),
                 i(targets), o(targets), f(mask), o(mask), dlossScale, N, V);
     }
 
     @Override
     public void sum(View out, View inp, long N) {
-        out.require(DType.F32, 1, "sum out");
-        inp.require(DType.F32, N, "sum inp");
+        OpArguments.sum(out, inp, N);
         f(out)[o(out)] = sums.sum(f(inp), o(inp), N, false);
     }
 
     @Override
     public void sumOfSquares(View out, View inp, long N) {
-        out.require(DType.F32, 1, "sumOfSquares out");
-        inp.require(DType.F32, N, "sumOfSquares inp");
+        OpArguments.sumOfSquares(out, inp, N);
         f(out)[o(out)] = sums.sum(f(inp), o(inp), N, true);
     }
 
@@ -393,16 +322,9 @@ public final class CpuBackend extends WallClockProfiling {
     @Override
     public void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr,
                       float beta1, float beta2, float eps, float weightDecay, int t, long N) {
-        params.require(DType.F32, N, "adamw params");
-        grads.require(DType.F32, N, "adamw grads");
-        m.require(DType.F32, N, "adamw m");
-        v.require(DType.F32, N, "adamw v");
-        if (t < 1) {
-            throw new IllegalArgumentException("adamw step t counts from 1, got " + t);
-        }
+        OpArguments.adamw(params, grads, m, v, normSquared, maxNorm, t, N);
         float clip = 1f;
         if (maxNorm > 0f) {
-            normSquared.require(DType.F32, 1, "adamw normSquared");
             float norm = (float) Math.sqrt(f(normSquared)[o(normSquared)]);
             clip = Math.min(1f, maxNorm / (norm + 1e-6f));
         }
@@ -414,39 +336,21 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) {
-        OpArguments.heads(C, NH);
-        if (pos0 < 0 || pos0 + T > maxT) {
-            throw new IllegalArgumentException("positions [" + pos0 + ", " + (pos0 + T) + ") outside the cache of "
-                    + maxT);
-        }
-        kcache.require(DType.F32, (long) B * maxT * C, "kvCacheStore kcache");
-        vcache.require(DType.F32, (long) B * maxT * C, "kvCacheStore vcache");
-        qkv.require(DType.F32, (long) B * T * 3 * C, "kvCacheStore qkv");
+        OpArguments.kvCacheStore(kcache, vcache, qkv, B, T, C, NH, maxT, pos0);
         attention.kvCacheStore(f(kcache), o(kcache), f(vcache), o(vcache), f(qkv), o(qkv), B, T, C, NH, maxT, pos0);
     }
 
     @Override
     public void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
                                 int maxT, int pos) {
-        OpArguments.heads(C, NH);
-        if (pos < 0 || pos >= maxT) {
-            throw new IllegalArgumentException("position " + pos + " outside the cache of " + maxT);
-        }
-        out.require(DType.F32, (long) B * C, "attentionDecode out");
-        qkv.require(DType.F32, (long) B * 3 * C, "attentionDecode qkv");
-        kcache.require(DType.F32, (long) B * maxT * C, "attentionDecode kcache");
-        vcache.require(DType.F32, (long) B * maxT * C, "attentionDecode vcache");
-        if (bias != null) {
-            bias.require(DType.F32, (long) NH * maxT * maxT, "attentionDecode bias");
-        }
+        OpArguments.attentionDecode(out, qkv, kcache, vcache, bias, B, C, NH, maxT, pos);
         attention.decode(f(out), o(out), f(qkv), o(qkv), f(kcache), o(kcache), f(vcache), o(vcache), fOrNull(bias),
                 oOrZero(bias), B, C, NH, maxT, pos);
     }
 
     @Override
     public void argmax(View out, View logits, int N, int V) {
-        out.require(DType.I32, N, "argmax out");
-        logits.require(DType.F32, (long) N * V, "argmax logits");
+        OpArguments.argmax(out, logits, N, V);
         crossEntropy.argmax(i(out), o(out), f(logits), o(logits), N, V);
     }
 
@@ -454,6 +358,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void zero(View dst) {
+        OpArguments.zero(dst);
         if (dst.type() == DType.F32) {
             elementwise.zero(f(dst), o(dst), (int) dst.length());
         } else {
@@ -463,10 +368,7 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void copy(View dst, View src) {
-        if (dst.type() != src.type() || dst.length() != src.length()) {
-            throw new IllegalArgumentException("copy: " + src.type() + "[" + src.length() + "] into " + dst.type()
-                    + "[" + dst.length() + "]");
-        }
+        OpArguments.copy(dst, src);
         if (dst.type() == DType.F32) {
             elementwise.copy(f(dst), o(dst), f(src), o(src), (int) dst.length());
         } else {
@@ -482,13 +384,13 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void rotaryForward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) {
-        int N = OpArguments.rotary("rotaryForward", out, qkv, posIds, base, B, T, C, NH);
+        int N = OpArguments.rotaryForward(out, qkv, posIds, base, B, T, C, NH);
         rotary().apply(f(out), o(out), f(qkv), o(qkv), i(posIds), o(posIds), base, N, C, NH, false);
     }
 
     @Override
     public void rotaryBackward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) {
-        int N = OpArguments.rotary("rotaryBackward", dqkv, dout, posIds, base, B, T, C, NH);
+        int N = OpArguments.rotaryBackward(dqkv, dout, posIds, base, B, T, C, NH);
         rotary().apply(f(dqkv), o(dqkv), f(dout), o(dout), i(posIds), o(posIds), base, N, C, NH, true);
     }
 
@@ -502,13 +404,15 @@ public final class CpuBackend extends WallClockProfiling {
 
     @Override
     public void bucketBiasForward(View bias, View table, View buckets, int NH, int T, int K) {
-        checkBuckets("bucketBiasForward", bias, table, buckets, NH, T, K);
+        OpArguments.bucketBiasForward(bias, table, buckets, NH, T, K);
+        checkBuckets("bucketBiasForward", buckets, T, K);
         bucketBias().forward(f(bias), o(bias), f(table), o(table), i(buckets), o(buckets), NH, T, K);
     }
 
     @Override
     public void bucketBiasBackward(View dtable, View dbias, View buckets, int NH, int T, int K) {
-        checkBuckets("bucketBiasBackward", dbias, dtable, buckets, NH, T, K);
+        OpArguments.bucketBiasBackward(dtable, dbias, buckets, NH, T, K);
+        checkBuckets("bucketBiasBackward", buckets, T, K);
         bucketBias().backward(f(dtable), o(dtable), f(dbias), o(dbias), i(buckets), o(buckets), NH, T, K);
     }
 
@@ -520,8 +424,7 @@ public final class CpuBackend extends WallClockProfiling {
     }
 
     /** Buckets index the table; one outside [0, K) would read or write another tensor's memory. */
-    private static void checkBuckets(String op, View bias, View table, View buckets, int NH, int T, int K) {
-        OpArguments.bucketBias(op, bias, table, buckets, NH, T, K);
+    private static void checkBuckets(String op, View buckets, int T, int K) {
         int[] a = i(buckets);
         int off = o(buckets);
         for (int q = 0; q < T; q++) {

@@ -4,15 +4,15 @@ import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.Memory;
 import org.jocl.cl_mem;
 
-/** One OpenCL buffer of an {@link OpenClBackend}. */
+/** One OpenCL buffer of an {@link OpenClBackend}'s {@link DeviceBuffers}. */
 final class ClMemory implements Memory {
     final cl_mem buffer;
-    final OpenClBackend owner;
+    final DeviceBuffers owner;
     private final DType type;
     private final long length;
     private final String label;
 
-    ClMemory(OpenClBackend owner, cl_mem buffer, DType type, long length, String label) {
+    ClMemory(DeviceBuffers owner, cl_mem buffer, DType type, long length, String label) {
         this.owner = owner;
         this.buffer = buffer;
         this.type = type;
@@ -28,6 +28,11 @@ final class ClMemory implements Memory {
     @Override
     public long length() {
         return length;
+    }
+
+    /** The buffer's size: at least one element, so that an empty tensor still has a buffer. */
+    long bytes() {
+        return Math.max(1, length) * type.bytes;
     }
 
     @Override

@@ -16,12 +16,16 @@ import org.jocl.cl_platform_id;
  * @param computeUnits      CL_DEVICE_MAX_COMPUTE_UNITS
  * @param globalMemoryBytes CL_DEVICE_GLOBAL_MEM_SIZE
  * @param maxAllocationBytes CL_DEVICE_MAX_MEM_ALLOC_SIZE: the most one buffer may hold
+ * @param maxWorkGroupSize  CL_DEVICE_MAX_WORK_GROUP_SIZE: work-items per work-group
+ * @param localMemoryBytes  CL_DEVICE_LOCAL_MEM_SIZE: local memory per work-group
+ * @param nativeFloatWidth  CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT
  * @param openClVersion     CL_DEVICE_VERSION, e.g. "OpenCL 3.0 CUDA"
  * @param platform          the driver's platform handle
  * @param device            the driver's device handle
  */
 public record OpenClDevice(int index, int platformIndex, String platformName, int indexInPlatform, String name,
                            Type type, int computeUnits, long globalMemoryBytes, long maxAllocationBytes,
+                           long maxWorkGroupSize, long localMemoryBytes, int nativeFloatWidth,
                            String openClVersion, cl_platform_id platform, cl_device_id device) {
 
     /** CL_DEVICE_TYPE, reduced to what kernel selection cares about. */

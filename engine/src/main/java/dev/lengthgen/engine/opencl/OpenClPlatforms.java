@@ -143,7 +143,9 @@ public final class OpenClPlatforms {
         return new OpenClDevice(index, platformIndex, platformName, indexInPlatform,
                 deviceString(id, CL.CL_DEVICE_NAME), t, deviceInt(id, CL.CL_DEVICE_MAX_COMPUTE_UNITS),
                 deviceLong(id, CL.CL_DEVICE_GLOBAL_MEM_SIZE), deviceLong(id, CL.CL_DEVICE_MAX_MEM_ALLOC_SIZE),
-                deviceString(id, CL.CL_DEVICE_VERSION), platform, id);
+                deviceSize(id, CL.CL_DEVICE_MAX_WORK_GROUP_SIZE), deviceLong(id, CL.CL_DEVICE_LOCAL_MEM_SIZE),
+                deviceInt(id, CL.CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT), deviceString(id, CL.CL_DEVICE_VERSION),
+                platform, id);
     }
 
     static String platformString(cl_platform_id p, int param) {

@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /**
@@ -17,15 +16,9 @@ final class AttentionOps {
      * Entries t2 > t of preatt and att are written 0.
      */
     static void forward(View out, View preatt, View att, View qkv, View bias, int B, int T, int C, int NH) {
-        checkHeads(C, NH);
-        out.require(DType.F32, (long) B * T * C, "attentionForward out");
-        preatt.require(DType.F32, (long) B * NH * T * T, "attentionForward preatt");
-        att.require(DType.F32, (long) B * NH * T * T, "attentionForward att");
-        qkv.require(DType.F32, (long) B * T * 3 * C, "attentionForward qkv");
         double[] o = ReferenceBackend.f(out), pre = ReferenceBackend.f(preatt), a = ReferenceBackend.f(att);
         double[] x = ReferenceBackend.f(qkv);
-        double[] bi = bias == null ? null
-                : ReferenceBackend.f(bias.require(DType.F32, (long) NH * T * T, "attentionForward bias"));
+        double[] bi = bias == null ? null : ReferenceBackend.f(bias);
         int oo = (int) out.offset(), po = (int) preatt.offset(), ao = (int) att.offset(), xo = (int) qkv.offset();
         int bio = bias == null ? 0 : (int) bias.offset();
         int hs = C / NH, C3 = 3 * C;
@@ -85,17 +78,9 @@ final class AttentionOps {
      */
     static void backward(View dqkv, View dpreatt, View datt, View dbias, View dout, View qkv, View att,
                          int B, int T, int C, int NH) {
-        checkHeads(C, NH);
-        dqkv.require(DType.F32, (long) B * T * 3 * C, "attentionBackward dqkv");
-        dpreatt.require(DType.F32, (long) B * NH * T * T, "attentionBackward dpreatt");
-        datt.require(DType.F32, (long) B * NH * T * T, "attentionBackward datt");
-        dout.require(DType.F32, (long) B * T * C, "attentionBackward dout");
-        qkv.require(DType.F32, (long) B * T * 3 * C, "attentionBackward qkv");
-        att.require(DType.F32, (long) B * NH * T * T, "attentionBackward att");
         double[] dx = ReferenceBackend.f(dqkv), dpre = ReferenceBackend.f(dpreatt), da = ReferenceBackend.f(datt);
         double[] dy = ReferenceBackend.f(dout), x = ReferenceBackend.f(qkv), a = ReferenceBackend.f(att);
-        double[] dbi = dbias == null ? null
-                : ReferenceBackend.f(dbias.require(DType.F32, (long) NH * T * T, "attentionBackward dbias"));
+        double[] dbi = dbias == null ? null : ReferenceBackend.f(dbias);
         int dxo = (int) dqkv.offset(), dpo = (int) dpreatt.offset(), dao = (int) datt.offset();
         int dyo = (int) dout.offset(), xo = (int) qkv.offset(), ao = (int) att.offset();
         int dbio = dbias == null ? 0 : (int) dbias.offset();
@@ -144,12 +129,6 @@ final class AttentionOps {
                     }
                 }
             }
-        }
-    }
-
-    static void checkHeads(int C, int NH) {
-        if (NH <= 0 || C % NH != 0) {
-            throw new IllegalArgumentException("attention: C = " + C + " is not divisible by NH = " + NH);
         }
     }
 }

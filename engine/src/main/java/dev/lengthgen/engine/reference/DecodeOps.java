@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /**
@@ -14,15 +13,7 @@ final class DecodeOps {
 
     /** kcache, vcache (B,NH,maxT,hs) at positions [pos0, pos0 + T) = k, v of qkv (B,T,3C). */
     static void kvCacheStore(View kcache, View vcache, View qkv, int B, int T, int C, int NH, int maxT, int pos0) {
-        AttentionOps.checkHeads(C, NH);
-        if (pos0 < 0 || pos0 + T > maxT) {
-            throw new IllegalArgumentException("kvCacheStore: positions [" + pos0 + ", " + (pos0 + T)
-                    + ") do not fit a cache of " + maxT);
-        }
         int hs = C / NH, C3 = 3 * C;
-        kcache.require(DType.F32, (long) B * NH * maxT * hs, "kvCacheStore kcache");
-        vcache.require(DType.F32, (long) B * NH * maxT * hs, "kvCacheStore vcache");
-        qkv.require(DType.F32, (long) B * T * C3, "kvCacheStore qkv");
         double[] kc = ReferenceBackend.f(kcache), vc = ReferenceBackend.f(vcache), x = ReferenceBackend.f(qkv);
         int ko = (int) kcache.offset(), vo = (int) vcache.offset(), xo = (int) qkv.offset();
         for (int b = 0; b < B; b++) {
@@ -45,19 +36,10 @@ final class DecodeOps {
      */
     static void attentionDecode(View out, View qkv, View kcache, View vcache, View bias, int B, int C, int NH,
                                 int maxT, int pos) {
-        AttentionOps.checkHeads(C, NH);
-        if (pos < 0 || pos >= maxT) {
-            throw new IllegalArgumentException("attentionDecode: position " + pos + " is outside [0, " + maxT + ")");
-        }
         int hs = C / NH, C3 = 3 * C;
-        out.require(DType.F32, (long) B * C, "attentionDecode out");
-        qkv.require(DType.F32, (long) B * C3, "attentionDecode qkv");
-        kcache.require(DType.F32, (long) B * NH * maxT * hs, "attentionDecode kcache");
-        vcache.require(DType.F32, (long) B * NH * maxT * hs, "attentionDecode vcache");
         double[] o = ReferenceBackend.f(out), x = ReferenceBackend.f(qkv);
         double[] kc = ReferenceBackend.f(kcache), vc = ReferenceBackend.f(vcache);
-        double[] bi = bias == null ? null
-                : ReferenceBackend.f(bias.require(DType.F32, (long) NH * maxT * maxT, "attentionDecode bias"));
+        double[] bi = bias == null ? null : ReferenceBackend.f(bias);
         int oo = (int) out.offset(), xo = (int) qkv.offset(), ko = (int) kcache.offset(), vo = (int) vcache.offset();
         int bio = bias == null ? 0 : (int) bias.offset();
         double scale = 1.0 / Math.sqrt(hs);
@@ -94,8 +76,6 @@ final class DecodeOps {
 
     /** out I32 (N) written = index of the largest of logits (N,V) per row; ties go to the smallest index. */
     static void argmax(View out, View logits, int N, int V) {
-        out.require(DType.I32, N, "argmax out");
-        logits.require(DType.F32, (long) N * V, "argmax logits");
         int[] o = ReferenceBackend.i(out);
         double[] z = ReferenceBackend.f(logits);
         int oo = (int) out.offset(), zo = (int) logits.offset();

@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.DropoutKey;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.random.DropoutMask;
@@ -14,8 +13,6 @@ final class ElementwiseOps {
 
     /** out (N) written = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), x = inp (N). */
     static void geluForward(View out, View inp, int N) {
-        out.require(DType.F32, N, "geluForward out");
-        inp.require(DType.F32, N, "geluForward inp");
         double[] o = ReferenceBackend.f(out), x = ReferenceBackend.f(inp);
         int oo = (int) out.offset(), xo = (int) inp.offset();
         for (int n = 0; n < N; n++) {
@@ -26,9 +23,6 @@ final class ElementwiseOps {
 
     /** dinp (N) += GELU'(inp) * dout, the derivative of the tanh form (llm.c's gelu_backward). */
     static void geluBackward(View dinp, View inp, View dout, int N) {
-        dinp.require(DType.F32, N, "geluBackward dinp");
-        inp.require(DType.F32, N, "geluBackward inp");
-        dout.require(DType.F32, N, "geluBackward dout");
         double[] dx = ReferenceBackend.f(dinp), x = ReferenceBackend.f(inp), dy = ReferenceBackend.f(dout);
         int dxo = (int) dinp.offset(), xo = (int) inp.offset(), dyo = (int) dout.offset();
         for (int n = 0; n < N; n++) {
@@ -43,9 +37,6 @@ final class ElementwiseOps {
 
     /** out (N) written = a (N) + b (N). */
     static void residualForward(View out, View a, View b, int N) {
-        out.require(DType.F32, N, "residualForward out");
-        a.require(DType.F32, N, "residualForward a");
-        b.require(DType.F32, N, "residualForward b");
         double[] o = ReferenceBackend.f(out), x = ReferenceBackend.f(a), y = ReferenceBackend.f(b);
         int oo = (int) out.offset(), xo = (int) a.offset(), yo = (int) b.offset();
         for (int n = 0; n < N; n++) {
@@ -55,9 +46,6 @@ final class ElementwiseOps {
 
     /** da (N) += dout, db (N) += dout. */
     static void residualBackward(View da, View db, View dout, int N) {
-        da.require(DType.F32, N, "residualBackward da");
-        db.require(DType.F32, N, "residualBackward db");
-        dout.require(DType.F32, N, "residualBackward dout");
         double[] dx = ReferenceBackend.f(da), dy = ReferenceBackend.f(db), g = ReferenceBackend.f(dout);
         int dxo = (int) da.offset(), dyo = (int) db.offset(), go = (int) dout.offset();
         for (int n = 0; n < N; n++) {
@@ -68,9 +56,6 @@ final class ElementwiseOps {
 
     /** out (N) written = inp (N) * keep(key, n, p) / (1 - p); p = 0 copies. */
     static void dropoutForward(View out, View inp, float p, DropoutKey key, int N) {
-        checkP(p);
-        out.require(DType.F32, N, "dropoutForward out");
-        inp.require(DType.F32, N, "dropoutForward inp");
         double[] o = ReferenceBackend.f(out), x = ReferenceBackend.f(inp);
         int oo = (int) out.offset(), xo = (int) inp.offset();
         double scale = 1.0 / (1.0 - p);
@@ -81,9 +66,6 @@ final class ElementwiseOps {
 
     /** dinp (N) += dout (N) * keep(key, n, p) / (1 - p), the forward pass's mask. */
     static void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
-        checkP(p);
-        dinp.require(DType.F32, N, "dropoutBackward dinp");
-        dout.require(DType.F32, N, "dropoutBackward dout");
         double[] dx = ReferenceBackend.f(dinp), dy = ReferenceBackend.f(dout);
         int dxo = (int) dinp.offset(), dyo = (int) dout.offset();
         double scale = 1.0 / (1.0 - p);
@@ -91,12 +73,6 @@ final class ElementwiseOps {
             if (DropoutMask.keep(key, n, p)) {
                 dx[dxo + n] += dy[dyo + n] * scale;
             }
-        }
-    }
-
-    private static void checkP(float p) {
-        if (!(p >= 0f && p < 1f)) {
-            throw new IllegalArgumentException("dropout probability " + p + " is outside [0, 1)");
         }
     }
 }

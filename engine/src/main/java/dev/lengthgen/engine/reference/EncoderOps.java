@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /** Token embedding plus learned absolute position embedding, looked up by explicit per-token position ids. */
@@ -10,9 +9,6 @@ final class EncoderOps {
 
     /** out (N,C) = wte[tokens[n]] (V,C) + wpe[posIds[n]] (P,C), wpe may be null; tokens, posIds I32 (N). */
     static void forward(View out, View tokens, View posIds, View wte, View wpe, int N, int C) {
-        out.require(DType.F32, (long) N * C, "encoderForward out");
-        tokens.require(DType.I32, N, "encoderForward tokens");
-        wte.require(DType.F32, C, "encoderForward wte");
         double[] o = ReferenceBackend.f(out), e = ReferenceBackend.f(wte);
         int[] tok = ReferenceBackend.i(tokens);
         int oo = (int) out.offset(), eo = (int) wte.offset(), to = (int) tokens.offset();
@@ -21,8 +17,6 @@ final class EncoderOps {
         int[] pos = null;
         int po = 0, pio = 0, P = 0;
         if (wpe != null) {
-            posIds.require(DType.I32, N, "encoderForward posIds");
-            wpe.require(DType.F32, C, "encoderForward wpe");
             p = ReferenceBackend.f(wpe);
             pos = ReferenceBackend.i(posIds);
             po = (int) wpe.offset();
@@ -47,9 +41,6 @@ final class EncoderOps {
 
     /** dwte (V,C) += and dwpe (P,C) += (null when there is no wpe), scattering dout (N,C) to the rows looked up. */
     static void backward(View dwte, View dwpe, View dout, View tokens, View posIds, int N, int C) {
-        dout.require(DType.F32, (long) N * C, "encoderBackward dout");
-        tokens.require(DType.I32, N, "encoderBackward tokens");
-        dwte.require(DType.F32, C, "encoderBackward dwte");
         double[] d = ReferenceBackend.f(dout), de = ReferenceBackend.f(dwte);
         int[] tok = ReferenceBackend.i(tokens);
         int dOff = (int) dout.offset(), eo = (int) dwte.offset(), to = (int) tokens.offset();
@@ -61,8 +52,6 @@ final class EncoderOps {
             }
         }
         if (dwpe != null) {
-            posIds.require(DType.I32, N, "encoderBackward posIds");
-            dwpe.require(DType.F32, C, "encoderBackward dwpe");
             double[] dp = ReferenceBackend.f(dwpe);
             int[] pos = ReferenceBackend.i(posIds);
             int po = (int) dwpe.offset(), pio = (int) posIds.offset();

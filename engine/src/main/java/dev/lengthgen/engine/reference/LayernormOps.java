@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /** Layernorm over the last dimension (llm.c's layernorm_forward/backward), eps = 1e-5, biased variance. */
@@ -12,14 +11,9 @@ final class LayernormOps {
 
     /** out (N,C), mean (N), rstd (N) written; inp (N,C), weight (C), bias (C) or null. */
     static void forward(View out, View mean, View rstd, View inp, View weight, View bias, int N, int C) {
-        out.require(DType.F32, (long) N * C, "layernormForward out");
-        mean.require(DType.F32, N, "layernormForward mean");
-        rstd.require(DType.F32, N, "layernormForward rstd");
-        inp.require(DType.F32, (long) N * C, "layernormForward inp");
-        weight.require(DType.F32, C, "layernormForward weight");
         double[] o = ReferenceBackend.f(out), m = ReferenceBackend.f(mean), r = ReferenceBackend.f(rstd);
         double[] x = ReferenceBackend.f(inp), w = ReferenceBackend.f(weight);
-        double[] b = bias == null ? null : ReferenceBackend.f(bias.require(DType.F32, C, "layernormForward bias"));
+        double[] b = bias == null ? null : ReferenceBackend.f(bias);
         int oo = (int) out.offset(), mo = (int) mean.offset(), ro = (int) rstd.offset();
         int xo = (int) inp.offset(), wo = (int) weight.offset(), bo = bias == null ? 0 : (int) bias.offset();
         for (int n = 0; n < N; n++) {
@@ -52,17 +46,10 @@ final class LayernormOps {
      */
     static void backward(View dinp, View dweight, View dbias, View dout, View inp, View weight, View mean, View rstd,
                          int N, int C) {
-        dinp.require(DType.F32, (long) N * C, "layernormBackward dinp");
-        dweight.require(DType.F32, C, "layernormBackward dweight");
-        dout.require(DType.F32, (long) N * C, "layernormBackward dout");
-        inp.require(DType.F32, (long) N * C, "layernormBackward inp");
-        weight.require(DType.F32, C, "layernormBackward weight");
-        mean.require(DType.F32, N, "layernormBackward mean");
-        rstd.require(DType.F32, N, "layernormBackward rstd");
         double[] dx = ReferenceBackend.f(dinp), dw = ReferenceBackend.f(dweight), dy = ReferenceBackend.f(dout);
         double[] x = ReferenceBackend.f(inp), w = ReferenceBackend.f(weight);
         double[] m = ReferenceBackend.f(mean), r = ReferenceBackend.f(rstd);
-        double[] db = dbias == null ? null : ReferenceBackend.f(dbias.require(DType.F32, C, "layernormBackward dbias"));
+        double[] db = dbias == null ? null : ReferenceBackend.f(dbias);
         int dxo = (int) dinp.offset(), dwo = (int) dweight.offset(), dyo = (int) dout.offset();
         int xo = (int) inp.offset(), wo = (int) weight.offset(), mo = (int) mean.offset(), ro = (int) rstd.offset();
         int dbo = dbias == null ? 0 : (int) dbias.offset();

@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /** The linear layer out = inp . weight^T + bias, weight stored (OC, C) as in llm.c and PyTorch. */
@@ -10,11 +9,8 @@ final class MatmulOps {
 
     /** out (N,OC) written = inp (N,C) . weight (OC,C)^T + bias (OC) or null. */
     static void forward(View out, View inp, View weight, View bias, int N, int C, int OC) {
-        out.require(DType.F32, (long) N * OC, "matmulForward out");
-        inp.require(DType.F32, (long) N * C, "matmulForward inp");
-        weight.require(DType.F32, (long) OC * C, "matmulForward weight");
         double[] o = ReferenceBackend.f(out), x = ReferenceBackend.f(inp), w = ReferenceBackend.f(weight);
-        double[] b = bias == null ? null : ReferenceBackend.f(bias.require(DType.F32, OC, "matmulForward bias"));
+        double[] b = bias == null ? null : ReferenceBackend.f(bias);
         int oo = (int) out.offset(), xo = (int) inp.offset(), wo = (int) weight.offset();
         int bo = bias == null ? 0 : (int) bias.offset();
         for (int n = 0; n < N; n++) {
@@ -30,14 +26,9 @@ final class MatmulOps {
 
     /** dinp (N,C) += dout . weight; dweight (OC,C) += dout^T . inp; dbias (OC) += column sums of dout, or null. */
     static void backward(View dinp, View dweight, View dbias, View dout, View inp, View weight, int N, int C, int OC) {
-        dinp.require(DType.F32, (long) N * C, "matmulBackward dinp");
-        dweight.require(DType.F32, (long) OC * C, "matmulBackward dweight");
-        dout.require(DType.F32, (long) N * OC, "matmulBackward dout");
-        inp.require(DType.F32, (long) N * C, "matmulBackward inp");
-        weight.require(DType.F32, (long) OC * C, "matmulBackward weight");
         double[] dx = ReferenceBackend.f(dinp), dw = ReferenceBackend.f(dweight), dy = ReferenceBackend.f(dout);
         double[] x = ReferenceBackend.f(inp), w = ReferenceBackend.f(weight);
-        double[] db = dbias == null ? null : ReferenceBackend.f(dbias.require(DType.F32, OC, "matmulBackward dbias"));
+        double[] db = dbias == null ? null : ReferenceBackend.f(dbias);
         int dxo = (int) dinp.offset(), dwo = (int) dweight.offset(), dyo = (int) dout.offset();
         int xo = (int) inp.offset(), wo = (int) weight.offset(), dbo = dbias == null ? 0 : (int) dbias.offset();
         // llm.c's order: one pass over the rows, every access contiguous in the channel index

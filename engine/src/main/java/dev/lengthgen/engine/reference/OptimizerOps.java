@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /** AdamW with decoupled weight decay (llm.c's gpt2_update), after global-norm gradient clipping. */
@@ -15,14 +14,6 @@ final class OptimizerOps {
      */
     static void adamw(View params, View grads, View m, View v, View normSquared, float maxNorm, float lr, float beta1,
                       float beta2, float eps, float weightDecay, int t, long N) {
-        if (t < 1) {
-            throw new IllegalArgumentException("adamw: step t = " + t + " must count from 1");
-        }
-        params.require(DType.F32, N, "adamw params");
-        grads.require(DType.F32, N, "adamw grads");
-        m.require(DType.F32, N, "adamw m");
-        v.require(DType.F32, N, "adamw v");
-        normSquared.require(DType.F32, 1, "adamw normSquared");
         double[] p = ReferenceBackend.f(params), g = ReferenceBackend.f(grads);
         double[] mm = ReferenceBackend.f(m), vv = ReferenceBackend.f(v);
         int po = (int) params.offset(), go = (int) grads.offset(), mo = (int) m.offset(), vo = (int) v.offset();

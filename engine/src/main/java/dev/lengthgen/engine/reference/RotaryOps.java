@@ -1,6 +1,5 @@
 package dev.lengthgen.engine.reference;
 
-import dev.lengthgen.engine.DType;
 import dev.lengthgen.engine.View;
 
 /**
@@ -14,14 +13,14 @@ final class RotaryOps {
 
     /** out (B,T,3C) written = R(pos) q, R(pos) k, v from qkv (B,T,3C); posIds I32 (B*T). out may be qkv. */
     static void forward(View out, View qkv, View posIds, float base, int B, int T, int C, int NH) {
-        int N = check("rotaryForward", out, qkv, posIds, base, B, T, C, NH);
+        int N = B * T;
         apply(ReferenceBackend.f(out), (int) out.offset(), ReferenceBackend.f(qkv), (int) qkv.offset(),
                 ReferenceBackend.i(posIds), (int) posIds.offset(), base, N, C, NH, false);
     }
 
     /** dqkv (B,T,3C) += R(pos)^T dout for q and k, += dout for v; dout (B,T,3C). */
     static void backward(View dqkv, View dout, View posIds, float base, int B, int T, int C, int NH) {
-        int N = check("rotaryBackward", dqkv, dout, posIds, base, B, T, C, NH);
+        int N = B * T;
         apply(ReferenceBackend.f(dqkv), (int) dqkv.offset(), ReferenceBackend.f(dout), (int) dout.offset(),
                 ReferenceBackend.i(posIds), (int) posIds.offset(), base, N, C, NH, true);
     }
@@ -59,20 +58,5 @@ final class RotaryOps {
                 dst[dstO + c] = transposeAndAccumulate ? dst[dstO + c] + x[xO + c] : x[xO + c];
             }
         }
-    }
-
-    private static int check(String op, View dst, View src, View posIds, float base, int B, int T, int C, int NH) {
-        if (NH <= 0 || C % NH != 0 || (C / NH) % 2 != 0) {
-            throw new IllegalArgumentException(op + ": C = " + C + " must split into NH = " + NH
-                    + " heads of an even size");
-        }
-        if (!(base > 0f) || Float.isInfinite(base)) {
-            throw new IllegalArgumentException(op + ": base must be positive and finite, got " + base);
-        }
-        int N = B * T;
-        dst.require(DType.F32, (long) N * 3 * C, op + " " + (op.endsWith("Forward") ? "out" : "dqkv"));
-        src.require(DType.F32, (long) N * 3 * C, op + " " + (op.endsWith("Forward") ? "qkv" : "dout"));
-        posIds.require(DType.I32, N, op + " posIds");
-        return N;
     }
 }

@@ -13,7 +13,7 @@ final class RowOps {
 
     /** out (M,C) = inp rows rows[m]. */
     static void forward(View out, View inp, View rows, int M, int C) {
-        int n = OpArguments.gatherRows("gatherRowsForward", inp, out, rows, M, C);
+        int n = OpArguments.gatherRowsForward(out, inp, rows, M, C);
         int[] r = ReferenceBackend.i(rows);
         int ro = (int) rows.offset();
         OpArguments.gatherRowIds("gatherRowsForward", r, ro, M, n);
@@ -28,7 +28,7 @@ final class RowOps {
 
     /** dinp rows rows[m] += dout (M,C) row m. */
     static void backward(View dinp, View dout, View rows, int M, int C) {
-        int n = OpArguments.gatherRows("gatherRowsBackward", dinp, dout, rows, M, C);
+        int n = OpArguments.gatherRowsBackward(dinp, dout, rows, M, C);
         int[] r = ReferenceBackend.i(rows);
         int ro = (int) rows.offset();
         OpArguments.gatherRowIds("gatherRowsBackward", r, ro, M, n);

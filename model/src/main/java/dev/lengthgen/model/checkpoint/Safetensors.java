@@ -5,11 +5,16 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -27,7 +32,10 @@ import java.util.Map;
  * The safetensors format (8-byte little-endian header length, a JSON header of dtype/shape/data_offsets per tensor
  * plus string metadata, then raw little-endian data), restricted to F32, so that numpy, PyTorch and the Hugging Face
  * safetensors library read lengthgen checkpoints directly. Writes are atomic: a temporary file in the same folder is
- * written, forced to disk and renamed over the target, so a killed save leaves the previous file intact.
+ * written, forced to disk and renamed over the target, so a killed save leaves the previous file intact. Reads go
+ * through one open channel, so a file replaced while it is read (a live run saving its next checkpoint) is read whole,
+ * as it was when opened. The header is parsed strictly: every number must be a whole number in range, every metadata
+ * value a string; anything else is refused as corrupt before a byte of tensor data is allocated.
  */
 public final class Safetensors {
     /** Headers larger than this are rejected as corrupt before anything is allocated. */
@@ -93,10 +101,10 @@ public final class Safetensors {
         head.flip();
 
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
         // Not Files.createTempFile: its files are private to the owner (0600), and checkpoints are shared to be read.
         Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
         try {
+            Files.createDirectories(dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 writeFully(ch, head);
                 ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
@@ -121,7 +129,11 @@ public final class Safetensors {
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the write's own failure is the one to report
+            }
         }
     }
 
@@ -131,9 +143,12 @@ public final class Safetensors {
         }
     }
 
-    /** Reads and validates the header: sizes, dtypes, shapes against offsets, and that the data section adds up. */
-    public static Header readHeader(Path path) throws CheckpointException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+    /**
+     * Reads and validates the header through an open channel: sizes, dtypes, shapes against offsets, and that the data
+     * section adds up.
+     */
+    public static Header readHeader(FileChannel ch, Path path) throws CheckpointException {
+        try {
             long fileSize = ch.size();
             if (fileSize < 8) {
                 throw new CheckpointException(path + " is not a safetensors checkpoint (only " + fileSize + " bytes)");
@@ -149,9 +164,10 @@ public final class Safetensors {
             readFully(ch, json, 8);
             JsonObject root;
             try {
-                JsonElement parsed = JsonParser.parseString(new String(json.array(), StandardCharsets.UTF_8));
-                root = parsed.getAsJsonObject();
-            } catch (RuntimeException e) {
+                String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(json.flip()).toString();
+                root = JsonParser.parseString(text).getAsJsonObject();
+            } catch (CharacterCodingException | RuntimeException e) {
                 throw new CheckpointException(path + " has an unreadable JSON header: the file is corrupt");
             }
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -160,9 +176,7 @@ public final class Safetensors {
             List<Entry> byOffset = new ArrayList<>();
             for (Map.Entry<String, JsonElement> e : root.entrySet()) {
                 if (e.getKey().equals("__metadata__")) {
-                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) {
-                        metadata.put(m.getKey(), m.getValue().getAsString());
-                    }
+                    readMetadata(path, e.getValue(), metadata);
                     continue;
                 }
                 Entry entry = parseEntry(path, e.getKey(), e.getValue());
@@ -191,54 +205,109 @@ public final class Safetensors {
         } catch (CheckpointException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new CheckpointException("cannot read checkpoint " + path + ": " + e.getMessage(), e);
+            throw new CheckpointException("cannot read checkpoint " + path + ": " + oneLine(e), e);
+        }
+    }
+
+    /** The format's metadata: an object of strings, nothing else. */
+    private static void readMetadata(Path path, JsonElement value, Map<String, String> into)
+            throws CheckpointException {
+        if (!value.isJsonObject()) {
+            throw new CheckpointException(path + ": __metadata__ is not an object of strings: the file is corrupt");
+        }
+        for (Map.Entry<String, JsonElement> m : value.getAsJsonObject().entrySet()) {
+            JsonElement v = m.getValue();
+            if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+                throw new CheckpointException(path + ": metadata entry " + m.getKey() + " is not a string: the file is "
+                        + "corrupt");
+            }
+            into.put(m.getKey(), v.getAsString());
         }
     }
 
     private static Entry parseEntry(Path path, String name, JsonElement value) throws CheckpointException {
-        try {
-            JsonObject o = value.getAsJsonObject();
-            String dtype = o.get("dtype").getAsString();
-            if (!dtype.equals("F32")) {
-                throw new CheckpointException(path + ": tensor " + name + " has dtype " + dtype + "; lengthgen reads F32 only");
-            }
-            JsonArray s = o.getAsJsonArray("shape");
-            int[] shape = new int[s.size()];
-            long elements = 1;
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = s.get(i).getAsInt();
-                if (shape[i] < 0) {
-                    throw new CheckpointException(path + ": tensor " + name + " has a negative dimension");
+        String corrupt = path + ": malformed header entry for " + name + ": the file is corrupt";
+        if (!value.isJsonObject()) {
+            throw new CheckpointException(corrupt);
+        }
+        JsonObject o = value.getAsJsonObject();
+        JsonElement dt = o.get("dtype");
+        if (dt == null || !dt.isJsonPrimitive() || !dt.getAsJsonPrimitive().isString()) {
+            throw new CheckpointException(corrupt);
+        }
+        String dtype = dt.getAsString();
+        if (!dtype.equals("F32")) {
+            throw new CheckpointException(path + ": tensor " + name + " has dtype " + dtype
+                    + "; lengthgen reads F32 only");
+        }
+        JsonElement s = o.get("shape");
+        JsonElement off = o.get("data_offsets");
+        if (s == null || !s.isJsonArray() || off == null || !off.isJsonArray() || off.getAsJsonArray().size() != 2) {
+            throw new CheckpointException(corrupt);
+        }
+        JsonArray dims = s.getAsJsonArray();
+        int[] shape = new int[dims.size()];
+        long elements = 1;
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = (int) wholeNumber(dims.get(i), Integer.MAX_VALUE, path, name, "a dimension");
+            elements = multiply(elements, shape[i], corrupt);
+        }
+        long begin = wholeNumber(off.getAsJsonArray().get(0), Long.MAX_VALUE, path, name, "an offset");
+        long end = wholeNumber(off.getAsJsonArray().get(1), Long.MAX_VALUE, path, name, "an offset");
+        if (end < begin || end - begin != multiply(4, elements, corrupt)) {
+            throw new CheckpointException(path + ": tensor " + name + " has offsets [" + begin + ", " + end
+                    + ") that do not match its shape " + Arrays.toString(shape) + ": the file is corrupt");
+        }
+        return new Entry(name, dtype, shape, begin, end);
+    }
+
+    /**
+     * A JSON number that is a whole number in [0, max]; anything else (text, a fraction, a value too large for the
+     * field, which a lenient read would wrap or truncate into a plausible one) is refused.
+     */
+    private static long wholeNumber(JsonElement e, long max, Path path, String tensor, String what)
+            throws CheckpointException {
+        if (e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isNumber()) {
+            try {
+                BigInteger v = new BigDecimal(((JsonPrimitive) e).getAsString()).toBigIntegerExact();
+                if (v.signum() >= 0 && v.compareTo(BigInteger.valueOf(max)) <= 0) {
+                    return v.longValueExact();
                 }
-                elements *= shape[i];
+            } catch (ArithmeticException | NumberFormatException notWhole) {
+                // refused below
             }
-            JsonArray off = o.getAsJsonArray("data_offsets");
-            long begin = off.get(0).getAsLong(), end = off.get(1).getAsLong();
-            if (begin < 0 || end < begin || end - begin != 4 * elements) {
-                throw new CheckpointException(path + ": tensor " + name + " has offsets [" + begin + ", " + end
-                        + ") that do not match its shape " + Arrays.toString(shape) + ": the file is corrupt");
-            }
-            return new Entry(name, dtype, shape, begin, end);
-        } catch (CheckpointException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new CheckpointException(path + ": malformed header entry for " + name + ": the file is corrupt");
+        }
+        throw new CheckpointException(path + ": tensor " + tensor + " has " + what + " " + e + " that is not a whole "
+                + "number from 0 to " + max + ": the file is corrupt");
+    }
+
+    private static long multiply(long a, long b, String corrupt) throws CheckpointException {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new CheckpointException(corrupt);
         }
     }
 
-    /** Reads one tensor's values into dst[dstOffset, dstOffset + elements). */
-    public static void read(Header h, String name, float[] dst, int dstOffset) throws CheckpointException {
+    /** Reads one tensor's values into dst[dstOffset, dstOffset + elements) through the channel of its header. */
+    public static void read(FileChannel ch, Header h, String name, float[] dst, int dstOffset)
+            throws CheckpointException {
         Entry e = h.entries().get(name);
         if (e == null) {
             throw new CheckpointException(h.path() + " has no tensor " + name);
         }
-        try (FileChannel ch = FileChannel.open(h.path(), StandardOpenOption.READ)) {
+        try {
             ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
             readFully(ch, buf, h.dataStart() + e.begin());
             buf.flip().asFloatBuffer().get(dst, dstOffset, (int) e.elements());
-        } catch (IOException ex) {
-            throw new CheckpointException("cannot read " + name + " from " + h.path() + ": " + ex.getMessage(), ex);
+        } catch (IOException | ArithmeticException ex) {
+            throw new CheckpointException("cannot read " + name + " from " + h.path() + ": " + oneLine(ex), ex);
         }
+    }
+
+    private static String oneLine(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {

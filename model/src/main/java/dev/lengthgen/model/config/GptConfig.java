@@ -33,7 +33,7 @@ public record GptConfig(int layers, int heads, int dim, int context, int vocab, 
         this(layers, heads, dim, context, vocab, dropout, bias, tiedEmbeddings, PositionConfig.ape());
     }
 
-    /** The paper's presets (DESIGN.md section 2), at vocabulary 16 and context 256 until overridden. */
+    /** The paper's presets (docs/ARCHITECTURE.md, "The paper's setup"), at vocabulary 16 and context 256. */
     public static final Map<String, GptConfig> PRESETS;
 
     static {
@@ -59,25 +59,26 @@ public record GptConfig(int layers, int heads, int dim, int context, int vocab, 
     }
 
     /**
-     * Checks the combination and returns this config; the message says what to change.
+     * Checks the combination and returns this config; the message says what to change, in the config's terms
+     * ({@link InvalidConfigException}).
      *
      * @param longestSequence the longest input sequence the task will feed (0 to skip that check)
      */
     public GptConfig validate(int longestSequence) {
         if (layers < 1 || heads < 1 || dim < 1 || context < 1 || vocab < 2) {
-            throw new IllegalArgumentException("layers, heads, dim and context must be positive and vocab at least 2 (got "
-                    + this + ")");
+            throw new InvalidConfigException("{layers}, {heads}, {dim} and {context} must be positive and {vocab} at"
+                    + " least 2 (got " + this + ")");
         }
         if (dim % heads != 0) {
-            throw new IllegalArgumentException("--dim " + dim + " is not divisible by --heads " + heads
-                    + ": choose a dim that is a multiple of the head count");
+            throw new InvalidConfigException("{dim} " + dim + " is not divisible by {heads} " + heads
+                    + ": choose a {dim} that is a multiple of {heads}");
         }
         if (!(dropout >= 0f && dropout < 1f)) {
-            throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+            throw new InvalidConfigException("{dropout} must be in [0, 1), got " + dropout);
         }
         if (longestSequence > context) {
-            throw new IllegalArgumentException("--context " + context + " is shorter than the task's sequences ("
-                    + longestSequence + " tokens): raise --context to at least " + longestSequence);
+            throw new InvalidConfigException("{context} " + context + " is shorter than the task's sequences ("
+                    + longestSequence + " tokens): raise {context} to at least " + longestSequence);
         }
         position.validate(context, headSize(), longestSequence);
         return this;

@@ -129,48 +129,49 @@ public record PositionConfig(Scheme scheme, float ropeBase, int maxOffset, int b
     }
 
     /**
-     * Checks the settings against the model shape; the message names the flag to change.
+     * Checks the settings against the model shape; the message names the setting to change, in the config's terms
+     * ({@link InvalidConfigException}: {@code {context}} is the model's, the others this record's).
      *
      * @param longestSequence the longest input sequence (0 to skip the checks that need it)
      */
     void validate(int context, int headSize, int longestSequence) {
         if (scheme == null) {
-            throw new IllegalArgumentException("a position scheme is required (--pos)");
+            throw new InvalidConfigException("a position {scheme} is required");
         }
         if (maxOffset < 0) {
-            throw new IllegalArgumentException("--max-offset must be at least 0, got " + maxOffset);
+            throw new InvalidConfigException("{maxOffset} must be at least 0, got " + maxOffset);
         }
         if (maxOffset > 0 && !scheme.fromDigitPlaces()) {
-            throw new IllegalArgumentException("--max-offset applies to --pos abacus and coupling only, not "
+            throw new InvalidConfigException("{maxOffset} applies to {scheme} abacus and coupling only, not "
                     + scheme.cliName());
         }
         if (randomRange < 0) {
-            throw new IllegalArgumentException("--randomize-positions must be a positive range, got " + randomRange);
+            throw new InvalidConfigException("{randomRange} must be a positive range, got " + randomRange);
         }
         if (randomRange > 0 && (scheme.fromDigitPlaces() || scheme == Scheme.NOPE)) {
-            throw new IllegalArgumentException("--randomize-positions applies to ape, sinusoidal, rope, alibi and t5, "
+            throw new InvalidConfigException("{randomRange} applies to ape, sinusoidal, rope, alibi and t5, "
                     + "not " + scheme.cliName() + (scheme == Scheme.NOPE ? " (which has no positions)"
-                    : " (use --max-offset for its random offsets)"));
+                    : " (use {maxOffset} for its random offsets)"));
         }
         if (scheme == Scheme.ROPE && (headSize % 2 != 0 || !(ropeBase > 1f))) {
-            throw new IllegalArgumentException("rope needs an even head size (dim / heads, got " + headSize
-                    + ") and --rope-base above 1 (got " + ropeBase + ")");
+            throw new InvalidConfigException("rope needs an even head size ({dim} / {heads}, got " + headSize
+                    + ") and {ropeBase} above 1 (got " + ropeBase + ")");
         }
         if (scheme == Scheme.T5 && (buckets < 2 || maxDistance < buckets)) {
-            throw new IllegalArgumentException("t5 needs at least 2 --t5-buckets and --t5-max-distance >= the bucket "
+            throw new InvalidConfigException("t5 needs at least 2 {buckets} and {maxDistance} >= the bucket "
                     + "count (got " + buckets + " buckets, max distance " + maxDistance + ")");
         }
         if (longestSequence > 0) {
             if (randomRange > 0 && randomRange < longestSequence) {
-                throw new IllegalArgumentException("--randomize-positions " + randomRange + " is shorter than the "
+                throw new InvalidConfigException("{randomRange} " + randomRange + " is shorter than the "
                         + "task's sequences (" + longestSequence + " tokens): give a range of at least "
                         + longestSequence);
             }
             int largest = largestId(longestSequence);
             if (scheme.learnsTable() && largest >= context) {
-                throw new IllegalArgumentException("--pos " + scheme.cliName() + " may use position id " + largest
-                        + " but the position table has --context " + context + " rows: raise --context to at least "
-                        + (largest + 1) + (scheme.fromDigitPlaces() ? " or lower --max-offset" : ""));
+                throw new InvalidConfigException("{scheme} " + scheme.cliName() + " may use position id " + largest
+                        + " but the position table has {context} " + context + " rows: raise {context} to at least "
+                        + (largest + 1) + (scheme.fromDigitPlaces() ? " or lower {maxOffset}" : ""));
             }
         }
     }

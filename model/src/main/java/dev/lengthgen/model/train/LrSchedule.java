@@ -1,5 +1,7 @@
 package dev.lengthgen.model.train;
 
+import dev.lengthgen.model.config.InvalidConfigException;
+
 /**
  * Learning rate per optimizer step (steps count from 1): linear warmup over {@code warmup} steps to {@code maxLr},
  * then either constant or a half-cosine decay from {@code maxLr} to {@code minLr} at {@code totalSteps}
@@ -18,9 +20,25 @@ public record LrSchedule(Kind kind, float maxLr, float minLr, int warmup, int to
                 case "cosine":
                     return COSINE;
                 default:
-                    throw new IllegalArgumentException("unknown --lr-schedule '" + s + "': use const or cosine");
+                    throw new InvalidConfigException("unknown {kind} '" + s + "': use const or cosine");
             }
         }
+    }
+
+    /**
+     * Checks the schedule and returns it: rates and warmup not negative, and a cosine schedule that decays (its floor
+     * at most its peak), so that the rate never rises after the warmup.
+     */
+    public LrSchedule validate() {
+        if (!(maxLr >= 0f) || !(minLr >= 0f) || warmup < 0 || totalSteps < 1) {
+            throw new InvalidConfigException("{maxLr} and {minLr} must be 0 or more, {warmup} 0 or more and "
+                    + "{totalSteps} at least 1 (got " + this + ")");
+        }
+        if (kind == Kind.COSINE && minLr > maxLr) {
+            throw new InvalidConfigException("{minLr} " + minLr + " is above {maxLr} " + maxLr + ": the cosine schedule"
+                    + " would rise after warmup; lower {minLr} or raise {maxLr}");
+        }
+        return this;
     }
 
     public float at(int step) {

@@ -4,7 +4,6 @@ import com.google.gson.GsonBuilder;
 import dev.lengthgen.engine.Backend;
 import dev.lengthgen.engine.cpu.FmaPeak;
 import dev.lengthgen.model.config.GptConfig;
-import dev.lengthgen.runner.Main;
 import dev.lengthgen.runner.cli.BackendOptions;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.Flags;
@@ -25,7 +24,7 @@ import java.util.Map;
  * JSON document. Benchmarks, not tests: they print what they measure and never fail on a number. Every result is
  * the median of repeated runs after a warm-up; the host's measured fp32 peak is printed with it.
  */
-public final class BenchCommand implements Command, Main.TakesArguments {
+public final class BenchCommand implements Command {
     private static final List<String> BENCHMARKS = List.of("gemm", "step", "decode");
     /** Threads per experiment run: reproduce's default of one run per core, two runs on a 2-core machine. */
     static final int RUN_THREADS = 1;
@@ -178,7 +177,7 @@ public final class BenchCommand implements Command, Main.TakesArguments {
         int steps = stepsFlag > 0 ? stepsFlag : EXPERIMENT_STEPS;
         List<Map<String, Object>> rows = new ArrayList<>();
         for (StepShape s : shapes) {
-            try (Backend backend = BackendOptions.open("cpu", null, threads)) {
+            try (Backend backend = BackendOptions.open(new BackendOptions.Placement("cpu", null, threads))) {
                 rows.add(StepBench.run(backend, s, warmup, steps, peak, log));
             }
         }

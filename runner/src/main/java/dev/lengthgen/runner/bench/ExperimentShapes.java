@@ -8,11 +8,10 @@ import dev.lengthgen.runner.reproduce.ExperimentCatalog;
 import dev.lengthgen.runner.reproduce.ExperimentOptions;
 import dev.lengthgen.runner.reproduce.RunPlan;
 import dev.lengthgen.runner.reproduce.Scale;
-import dev.lengthgen.runner.train.BatchBuilder;
-import dev.lengthgen.runner.train.TrainCommand;
-import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.runner.run.RunFlags;
+import dev.lengthgen.runner.run.TrainSettings;
+import dev.lengthgen.runner.sequence.BatchBuilder;
 import dev.lengthgen.tasks.sampling.Dataset;
-import org.apache.commons.cli.ParseException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -85,8 +84,8 @@ final class ExperimentShapes {
         List<String> args = new ArrayList<>(p.trainArgs());
         args.addAll(List.of("--backend", "cpu", "--threads", "1"));
         try {
-            return TrainCommand.settingsFromArgs(args);
-        } catch (ParseException e) {
+            return RunFlags.parse(args);
+        } catch (UsageException e) {
             throw new IllegalStateException("experiment run " + p.id() + " has bad flags: " + e.getMessage(), e);
         }
     }

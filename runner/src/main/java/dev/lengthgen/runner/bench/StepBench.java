@@ -9,7 +9,7 @@ import dev.lengthgen.model.train.AdamWConfig;
 import dev.lengthgen.model.train.Batch;
 import dev.lengthgen.model.train.Trainer;
 import dev.lengthgen.runner.profile.ProfileTable;
-import dev.lengthgen.runner.train.BatchBuilder;
+import dev.lengthgen.runner.sequence.BatchBuilder;
 import dev.lengthgen.tasks.ArithmeticTask;
 import dev.lengthgen.tasks.Operation;
 import dev.lengthgen.tasks.format.Codec;

@@ -1,19 +1,48 @@
 package dev.lengthgen.runner.cli;
 
 import dev.lengthgen.model.config.GptConfig;
+import dev.lengthgen.model.config.InvalidConfigException;
 import dev.lengthgen.model.config.PositionConfig;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
-/** --preset, the per-field overrides of the model shape, and the position scheme (--pos and its settings). */
+import java.util.Map;
+
+/**
+ * --preset, the per-field overrides of the model shape, and the position scheme (--pos and its settings). The model
+ * layer checks its configs in its own terms; {@link #inFlagTerms} is the one place that says which flag sets which
+ * config field.
+ */
 public final class ModelOptions {
+    public static final String DEFAULT_PRESET = "micro";
+    public static final String DEFAULT_POSITION = "ape";
+
+    /** The flag that sets each config field, by the field's name in the model's records. */
+    private static final Map<String, String> FLAG_OF_FIELD = Map.ofEntries(
+            Map.entry("layers", "--layers"), Map.entry("heads", "--heads"), Map.entry("dim", "--dim"),
+            Map.entry("context", "--context"), Map.entry("dropout", "--dropout"), Map.entry("scheme", "--pos"),
+            Map.entry("ropeBase", "--rope-base"), Map.entry("maxOffset", "--max-offset"),
+            Map.entry("buckets", "--t5-buckets"), Map.entry("maxDistance", "--t5-max-distance"),
+            Map.entry("randomRange", "--randomize-positions"), Map.entry("maxLr", "--lr"),
+            Map.entry("minLr", "--min-lr"), Map.entry("warmup", "--warmup"), Map.entry("kind", "--lr-schedule"),
+            Map.entry("totalSteps", "--steps"));
+
     private ModelOptions() {
+    }
+
+    /**
+     * A config error as the command line says it: every field it names written as the flag that sets it ("--dim 15
+     * is not divisible by --heads 2"); a field no flag sets (the vocabulary, which the task sets) keeps its name.
+     */
+    public static String inFlagTerms(InvalidConfigException e) {
+        return e.render(field -> FLAG_OF_FIELD.getOrDefault(field, field));
     }
 
     public static void addTo(Options o) {
         o.addOption(Option.builder().longOpt("preset").hasArg().argName("NAME")
-                .desc("model preset: " + String.join(" | ", GptConfig.PRESETS.keySet()) + " (default micro)").build());
+                .desc("model preset: " + String.join(" | ", GptConfig.PRESETS.keySet()) + " (default "
+                        + DEFAULT_PRESET + ")").build());
         o.addOption(Option.builder().longOpt("layers").hasArg().argName("N").desc("transformer blocks").build());
         o.addOption(Option.builder().longOpt("heads").hasArg().argName("N").desc("attention heads").build());
         o.addOption(Option.builder().longOpt("dim").hasArg().argName("N").desc("model width (divisible by heads)").build());
@@ -23,7 +52,8 @@ public final class ModelOptions {
         o.addOption(Option.builder().longOpt("bias").desc("give linear layers and layernorms biases").build());
         o.addOption(Option.builder().longOpt("untied").desc("a separate output head instead of tied embeddings").build());
         o.addOption(Option.builder().longOpt("pos").hasArg().argName("SCHEME")
-                .desc("position scheme: ape | sinusoidal | nope | rope | alibi | t5 | abacus | coupling (default ape)")
+                .desc("position scheme: ape | sinusoidal | nope | rope | alibi | t5 | abacus | coupling (default "
+                        + DEFAULT_POSITION + ")")
                 .build());
         o.addOption(Option.builder().longOpt("rope-base").hasArg().argName("B")
                 .desc("rope's frequency base (default " + (int) PositionConfig.DEFAULT_ROPE_BASE + ")").build());
@@ -55,7 +85,7 @@ public final class ModelOptions {
             throws UsageException {
         GptConfig c;
         try {
-            c = GptConfig.preset(line.getOptionValue("preset", "micro"));
+            c = GptConfig.preset(line.getOptionValue("preset", DEFAULT_PRESET));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -74,15 +104,15 @@ public final class ModelOptions {
         c = c.withPosition(position(line, defaultMaxOffset));
         try {
             return c.validate(longestSequence);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+        } catch (InvalidConfigException e) {
+            throw new UsageException(inFlagTerms(e));
         }
     }
 
     private static PositionConfig position(CommandLine line, int defaultMaxOffset) throws UsageException {
         PositionConfig.Scheme scheme;
         try {
-            scheme = PositionConfig.Scheme.parse(line.getOptionValue("pos", "ape"));
+            scheme = PositionConfig.Scheme.parse(line.getOptionValue("pos", DEFAULT_POSITION));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--pos: " + e.getMessage());
         }
@@ -92,10 +122,6 @@ public final class ModelOptions {
                         Flags.intValue(line, "t5-max-distance", PositionConfig.DEFAULT_MAX_DISTANCE, 2, 1 << 20))
                 .withRandomRange(Flags.intValue(line, "randomize-positions", 0, 0, 1 << 20));
         int offset = Flags.intValue(line, "max-offset", scheme.fromDigitPlaces() ? defaultMaxOffset : 0, 0, 1 << 20);
-        try {
-            return p.withMaxOffset(offset);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        return p.withMaxOffset(offset);
     }
 }

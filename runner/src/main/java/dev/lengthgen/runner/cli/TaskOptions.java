@@ -17,25 +17,32 @@ import org.apache.commons.cli.Options;
  * --operator}. Bad values become one-line {@link UsageException}s that name the flag to fix.
  */
 public final class TaskOptions {
+    public static final String DEFAULT_TASK = "add";
+    public static final int DEFAULT_BASE = 10;
     public static final int DEFAULT_WIDTH = 20;
     public static final int MAX_WIDTH = 200;
+    public static final long DEFAULT_SEED = 0;
+    public static final Sampler DEFAULT_SAMPLER = Sampler.A;
+    public static final Sampler DEFAULT_TEST_SAMPLER = Sampler.B;
 
     private TaskOptions() {
     }
 
     /** Adds the shared flags to a command's options. */
     public static void addTo(Options options) {
-        options.addOption(Flags.valued("task", "NAME", "add, mul, mod-add or mod-mul (default add)"));
+        options.addOption(Flags.valued("task", "NAME", "add, mul, mod-add or mod-mul", DEFAULT_TASK));
         options.addOption(Flags.valued("modulus", "P", "the modulus p >= 2 of mod-add and mod-mul"));
-        options.addOption(Flags.valued("base", "B", "number base, 2 to 16 (default 10)"));
-        options.addOption(Flags.valued("width", "W", "operand width W: operands have at most W digits (default "
-                + DEFAULT_WIDTH + ")"));
+        options.addOption(Flags.valued("base", "B", "number base, 2 to 16", DEFAULT_BASE));
+        options.addOption(Flags.valued("width", "W", "operand width W: operands have at most W digits",
+                DEFAULT_WIDTH));
         options.addOption(Flags.valued("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
         options.addOption(Flags.valued("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
-        options.addOption(Flags.valued("seed", "S", "seed of the data and, when training, of initialisation and dropout (default 0)"));
-        options.addOption(Flags.valued("sampler", "a|b", "training generator: a = D_n (at least one operand n digits,"
-                + " default), b = D~_n (both n digits)"));
-        options.addOption(Flags.valued("test-sampler", "a|b", "test generator (default b, as the paper's tests)"));
+        options.addOption(Flags.valued("seed", "S", "seed of the data and, when training, of initialisation and"
+                + " dropout", DEFAULT_SEED));
+        options.addOption(Flags.valued("sampler", "a|b", "training generator: a = D_n (at least one operand n digits),"
+                + " b = D~_n (both n digits)", DEFAULT_SAMPLER.cliName()));
+        options.addOption(Flags.valued("test-sampler", "a|b", "test generator; b as the paper's tests",
+                DEFAULT_TEST_SAMPLER.cliName()));
         options.addOption(Flags.valued("train-size", "N|all", "unique training pairs (default "
                 + TaskSetup.DEFAULT_TRAIN_SIZE + ", or 90% of the pairs that exist if fewer)"));
         options.addOption(Option.builder().longOpt("balance-lengths")
@@ -60,11 +67,11 @@ public final class TaskOptions {
     public static TaskSetup parse(CommandLine line) throws UsageException {
         Operation op;
         try {
-            op = Operation.parse(line.getOptionValue("task", "add"));
+            op = Operation.parse(line.getOptionValue("task", DEFAULT_TASK));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--task: " + e.getMessage());
         }
-        int base = Flags.intValue(line, "base", 10, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        int base = Flags.intValue(line, "base", DEFAULT_BASE, Integer.MIN_VALUE, Integer.MAX_VALUE);
         if (base < 2 || base > 16) {
             throw new UsageException("--base must be between 2 and 16 (got " + base + ")");
         }
@@ -105,9 +112,9 @@ public final class TaskOptions {
         DigitSpec test = spec(line, "test-digits");
         checkFits(task, format, train, "train-digits");
         checkFits(task, format, test, "test-digits");
-        long seed = Flags.longValue(line, "seed", 0);
-        Sampler trainSampler = sampler(line, "sampler", Sampler.A);
-        Sampler testSampler = sampler(line, "test-sampler", Sampler.B);
+        long seed = Flags.longValue(line, "seed", DEFAULT_SEED);
+        Sampler trainSampler = sampler(line, "sampler", DEFAULT_SAMPLER);
+        Sampler testSampler = sampler(line, "test-sampler", DEFAULT_TEST_SAMPLER);
         Integer trainSize = null;
         if (line.hasOption("train-size")) {
             String raw = line.getOptionValue("train-size").trim();

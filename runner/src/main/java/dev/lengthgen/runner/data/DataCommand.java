@@ -4,6 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.Flags;
 import dev.lengthgen.runner.cli.OutputPath;
 import dev.lengthgen.runner.cli.TaskOptions;
 import dev.lengthgen.runner.cli.TaskSetup;
@@ -31,6 +32,8 @@ import java.util.List;
  */
 public final class DataCommand implements Command {
     static final String DEFAULT_TRAIN = "4";
+    static final String DEFAULT_SPLIT = "train";
+    static final int DEFAULT_COUNT = 10;
 
     @Override
     public String name() {
@@ -46,10 +49,9 @@ public final class DataCommand implements Command {
     public Options options() {
         Options o = new Options();
         TaskOptions.addTo(o);
-        o.addOption(Option.builder().longOpt("split").hasArg().argName("train|test")
-                .desc("training batch 0 (default) or the test sets of --test-digits").build());
-        o.addOption(Option.builder().longOpt("count").hasArg().argName("K")
-                .desc("examples to show (per test length for --split test; default 10)").build());
+        o.addOption(Flags.valued("split", "train|test", "training batch 0 (train) or the test sets of --test-digits",
+                DEFAULT_SPLIT));
+        o.addOption(Flags.valued("count", "K", "examples to show (per test length for --split test)", DEFAULT_COUNT));
         o.addOption(Option.builder().longOpt("ids").desc("also show the token ids").build());
         o.addOption(Option.builder().longOpt("json").desc("one JSON object on standard output").build());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("FILE|DIR")
@@ -60,15 +62,15 @@ public final class DataCommand implements Command {
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
         TaskSetup setup = TaskOptions.parse(line);
-        String split = line.getOptionValue("split", "train").trim();
+        String split = line.getOptionValue("split", DEFAULT_SPLIT).trim();
         if (!split.equals("train") && !split.equals("test")) {
             throw new UsageException("--split must be train or test (got '" + split + "')");
         }
-        int count = positive(line, "count", 10);
+        int count = positive(line, "count", DEFAULT_COUNT);
         boolean ids = line.hasOption("ids");
         boolean json = line.hasOption("json");
         OutputPath target = line.hasOption("out")
-                ? OutputPath.resolve(line.getOptionValue("out"), "data-" + split + (json ? ".json" : ".txt")) : null;
+                ? OutputPath.resolve(Flags.path(line, "out"), "data-" + split + (json ? ".json" : ".txt")) : null;
         DigitSpec train = setup.trainOr(DigitSpec.parse(DEFAULT_TRAIN));
         DigitSpec test = setup.test() != null ? setup.test() : train;
         Dataset dataset;

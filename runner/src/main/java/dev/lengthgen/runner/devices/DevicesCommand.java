@@ -73,6 +73,8 @@ public final class DevicesCommand implements Command {
             o.addProperty("computeUnits", d.computeUnits());
             o.addProperty("globalMemoryBytes", d.globalMemoryBytes());
             o.addProperty("maxAllocationBytes", d.maxAllocationBytes());
+            o.addProperty("maxWorkGroupSize", d.maxWorkGroupSize());
+            o.addProperty("localMemoryBytes", d.localMemoryBytes());
             o.addProperty("openclVersion", d.openClVersion());
             o.addProperty("kernels", KernelVariant.forDevice(d.type()).name().toLowerCase());
             o.addProperty("default", d == preferred);
@@ -93,13 +95,14 @@ public final class DevicesCommand implements Command {
         }
         out.println("OpenCL devices (select with --backend opencl --device INDEX, or a name substring; "
                 + "* = the default):");
-        out.printf("  %-3s %-28s %-40s %-5s %5s %11s %11s  %-8s %s%n", "#", "platform", "device", "type", "CUs",
-                "global", "max alloc", "kernels", "version");
+        out.printf("  %-3s %-28s %-40s %-5s %5s %11s %11s %6s %7s  %-8s %s%n", "#", "platform", "device", "type",
+                "CUs", "global", "max alloc", "group", "local", "kernels", "version");
         for (OpenClDevice d : devices) {
-            out.printf("%s %-3d %-28s %-40s %-5s %5d %11s %11s  %-8s %s%n", d == preferred ? "*" : " ", d.index(),
-                    clip(d.platformName(), 28), clip(d.name(), 40), d.type(), d.computeUnits(),
-                    gib(d.globalMemoryBytes()), gib(d.maxAllocationBytes()),
-                    KernelVariant.forDevice(d.type()).name().toLowerCase(), d.openClVersion());
+            out.printf("%s %-3d %-28s %-40s %-5s %5d %11s %11s %6d %7s  %-8s %s%n", d == preferred ? "*" : " ",
+                    d.index(), clip(d.platformName(), 28), clip(d.name(), 40), d.type(), d.computeUnits(),
+                    gib(d.globalMemoryBytes()), gib(d.maxAllocationBytes()), d.maxWorkGroupSize(),
+                    d.localMemoryBytes() / 1024 + " KiB", KernelVariant.forDevice(d.type()).name().toLowerCase(),
+                    d.openClVersion());
         }
     }
 

@@ -3,32 +3,31 @@ package dev.lengthgen.runner.eval;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.lengthgen.engine.Backend;
 import dev.lengthgen.model.GptModel;
-import dev.lengthgen.model.checkpoint.Checkpoint;
-import dev.lengthgen.model.checkpoint.CheckpointException;
-import dev.lengthgen.runner.Main;
 import dev.lengthgen.runner.cli.AtomicFile;
 import dev.lengthgen.runner.cli.BackendOptions;
 import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.FileWriteException;
 import dev.lengthgen.runner.cli.Flags;
+import dev.lengthgen.runner.cli.JsonText;
 import dev.lengthgen.runner.cli.UsageException;
-import dev.lengthgen.runner.train.RunDirectory;
-import dev.lengthgen.runner.train.TrainCommand;
-import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.runner.evaluation.Evaluation;
+import dev.lengthgen.runner.evaluation.ResultTable;
+import dev.lengthgen.runner.run.RunCheckpoint;
+import dev.lengthgen.runner.run.RunDescription;
+import dev.lengthgen.runner.run.RunFolder;
+import dev.lengthgen.runner.run.TrainSettings;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,6 +36,10 @@ import java.util.List;
  * and eval.json beside the run.
  */
 public final class EvalCommand implements Command {
+    public static final String DEFAULT_WHICH = "best";
+    public static final int DEFAULT_COUNT = 1000;
+    public static final int DEFAULT_BATCH = 256;
+    public static final int DEFAULT_MISTAKES = 0;
 
     @Override
     public String name() {
@@ -53,11 +56,11 @@ public final class EvalCommand implements Command {
         Options o = new Options();
         o.addOption(Flags.valued("run", "DIR", "a run folder written by 'lengthgen train'"));
         o.addOption(Flags.valued("checkpoint", "FILE", "a checkpoint file (instead of --run)"));
-        o.addOption(Flags.valued("which", "best|latest", "which checkpoint of --run (default best)"));
+        o.addOption(Flags.valued("which", "best|latest", "which checkpoint of --run", DEFAULT_WHICH));
         o.addOption(Flags.valued("test-digits", "SPEC", "test lengths, e.g. 1-9 (default: the run's)"));
-        o.addOption(Flags.valued("count", "N", "test problems per length (default 1000)"));
-        o.addOption(Flags.valued("batch", "N", "sequences decoded together (default 256)"));
-        o.addOption(Flags.valued("mistakes", "N", "also list the first N wrong answers per length (default 0)"));
+        o.addOption(Flags.valued("count", "N", "test problems per length", DEFAULT_COUNT));
+        o.addOption(Flags.valued("batch", "N", "sequences decoded together", DEFAULT_BATCH));
+        o.addOption(Flags.valued("mistakes", "N", "also list the first N wrong answers per length", DEFAULT_MISTAKES));
         o.addOption(Flags.valued("out", "DIR", "where eval.csv and eval.json go (default: the run folder)"));
         o.addOption(Option.builder().longOpt("json").desc("print the results as JSON").build());
         BackendOptions.addTo(o);
@@ -66,39 +69,49 @@ public final class EvalCommand implements Command {
 
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
-        Path checkpointFile;
-        Path outDir;
         if (line.hasOption("run") == line.hasOption("checkpoint")) {
             throw new UsageException("give exactly one of --run DIR or --checkpoint FILE");
         }
+        Path checkpointFile;
+        Path outDir;
+        TrainSettings run = null;
+        String fix;
         if (line.hasOption("run")) {
-            RunDirectory run = RunDirectory.existing(Path.of(line.getOptionValue("run")));
-            String which = line.getOptionValue("which", "best");
+            Path dir = Flags.path(line, "run");
+            RunFolder.checkHasRun(dir);
+            String which = line.getOptionValue("which", DEFAULT_WHICH);
             if (!which.equals("best") && !which.equals("latest")) {
                 throw new UsageException("--which must be best or latest, got '" + which + "'");
             }
-            checkpointFile = run.file(which.equals("best") ? RunDirectory.BEST : RunDirectory.LATEST);
+            fix = "retrain the run, or evaluate another checkpoint with --checkpoint FILE";
+            Path config = dir.resolve(RunFolder.CONFIG);
+            run = RunDescription.read(JsonText.readObject(config, fix), config.toString(), fix).settings();
+            checkpointFile = dir.resolve(which.equals("best") ? RunFolder.BEST : RunFolder.LATEST);
             if (!Files.isRegularFile(checkpointFile)) {
-                checkpointFile = run.file(RunDirectory.LATEST);
+                checkpointFile = dir.resolve(RunFolder.LATEST);
             }
-            outDir = run.dir;
+            outDir = dir;
         } else {
-            checkpointFile = Path.of(line.getOptionValue("checkpoint"));
+            checkpointFile = Flags.path(line, "checkpoint");
             outDir = checkpointFile.toAbsolutePath().getParent();
+            fix = "give a checkpoint written by 'lengthgen train'";
         }
         if (line.hasOption("out")) {
-            outDir = Path.of(line.getOptionValue("out"));
+            outDir = Flags.path(line, "out");
         }
         if (!Files.isRegularFile(checkpointFile)) {
             throw new UsageException(checkpointFile + " does not exist: train first, or name an existing checkpoint");
         }
-        Checkpoint ck;
-        try {
-            ck = Checkpoint.open(checkpointFile);
-        } catch (CheckpointException e) {
-            throw new UsageException(e.getMessage());
+        checkWritableFolder(outDir);
+        try (RunCheckpoint ck = RunCheckpoint.open(checkpointFile, run, false, fix)) {
+            return evaluate(line, ck, checkpointFile, outDir, out);
         }
-        TrainSettings settings = settingsOf(ck, checkpointFile);
+    }
+
+    /** Evaluates an opened checkpoint; every tensor is read through the file it opened. */
+    private static int evaluate(CommandLine line, RunCheckpoint ck, Path checkpointFile, Path outDir,
+                                PrintStream out) throws Exception {
+        TrainSettings settings = ck.settings();
         DigitSpec lengths = settings.test();
         if (line.hasOption("test-digits")) {
             try {
@@ -112,25 +125,25 @@ public final class EvalCommand implements Command {
                     + ": test at most " + settings.format().width() + " digits");
         }
         int longest = settings.codec().maxSequenceLength(lengths.max()) - 1;
-        if (longest > ck.config().context()) {
+        if (longest > ck.checkpoint().config().context()) {
             throw new UsageException(lengths.max() + "-digit tests need " + longest + " positions but the model has "
-                    + ck.config().context() + ": test shorter lengths");
+                    + ck.checkpoint().config().context() + ": test shorter lengths");
         }
-        int count = Flags.intValue(line, "count", 1000, 1, 10_000_000);
-        int batch = Flags.intValue(line, "batch", 256, 1, 1 << 16);
-        int mistakes = Flags.intValue(line, "mistakes", 0, 0, 10_000_000);
+        int count = Flags.intValue(line, "count", DEFAULT_COUNT, 1, 10_000_000);
+        int batch = Flags.intValue(line, "batch", DEFAULT_BATCH, 1, 1 << 16);
+        int mistakes = Flags.intValue(line, "mistakes", DEFAULT_MISTAKES, 0, 10_000_000);
         boolean json = line.hasOption("json");
-        try {
-            Files.createDirectories(outDir);
-        } catch (IOException e) {
-            throw new UsageException("cannot write to " + outDir + ": choose a writable --out");
-        }
-        try (Backend backend = BackendOptions.open(line, "auto")) {
+        try (Backend backend = BackendOptions.open(line, BackendOptions.DEFAULT_BACKEND)) {
+            GptModel model;
+            try {
+                model = new GptModel(ck.checkpoint().config(), backend);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
             if (!json) {
                 out.println("backend: " + backend.describe());
             }
-            GptModel model = new GptModel(ck.config(), backend);
-            ck.loadParameters(model);
+            ck.checkpoint().loadParameters(model);
             List<Evaluation.Row> rows = Evaluation.run(model, settings, lengths, count, batch, mistakes);
             JsonObject result = new JsonObject();
             result.addProperty("checkpoint", checkpointFile.toString());
@@ -146,8 +159,13 @@ public final class EvalCommand implements Command {
             }
             result.add("lengths", lengthsJson);
             String jsonText = new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(result);
-            AtomicFile.write(outDir.resolve("eval.json"), jsonText);
-            AtomicFile.write(outDir.resolve("eval.csv"), ResultTable.csv(rows));
+            try {
+                Files.createDirectories(outDir);
+            } catch (IOException e) {
+                throw new FileWriteException(outDir, e);
+            }
+            AtomicFile.write(outDir.resolve(RunFolder.EVAL_JSON), jsonText);
+            AtomicFile.write(outDir.resolve(RunFolder.EVAL_CSV), ResultTable.csv(rows));
             if (json) {
                 out.println(jsonText);
             } else {
@@ -156,10 +174,27 @@ public final class EvalCommand implements Command {
                 if (mistakes > 0) {
                     printMistakes(out, rows, mistakes, settings.codec());
                 }
-                out.println("wrote " + outDir.resolve("eval.csv") + " and eval.json");
+                out.println("wrote " + outDir.resolve(RunFolder.EVAL_CSV) + " and " + RunFolder.EVAL_JSON);
             }
         }
-        return Main.EXIT_OK;
+        return EXIT_OK;
+    }
+
+    /**
+     * Checks, creating nothing, that the results can be written: the folder, or the nearest folder that exists on
+     * the way to it, must be a folder we may write in.
+     */
+    private static void checkWritableFolder(Path dir) throws UsageException {
+        Path p = dir.toAbsolutePath();
+        while (p != null && !Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p == null || !Files.isDirectory(p)) {
+            throw new UsageException("--out " + dir + ": " + p + " is not a folder: choose a folder for the results");
+        }
+        if (!Files.isWritable(p)) {
+            throw new UsageException("cannot write in " + p + ": choose a writable --out");
+        }
     }
 
     /** Each mistake's operands as numbers, and the sequence, true answer and model's answer as written. */
@@ -191,23 +226,6 @@ public final class EvalCommand implements Command {
                 out.printf("%6d digits: %s  answered %s%n", row.result().digits(), codec.text(m.problem()),
                         m.answered().isEmpty() ? "(nothing)" : m.answered());
             }
-        }
-    }
-
-    /** The run's settings, rebuilt from the flags stored in the checkpoint's metadata. */
-    static TrainSettings settingsOf(Checkpoint ck, Path file) throws UsageException {
-        String run = ck.metadata().get("lengthgen.run");
-        if (run == null) {
-            throw new UsageException(file + " carries no run description (lengthgen.run): it was not written by "
-                    + "'lengthgen train'");
-        }
-        List<String> args = new ArrayList<>();
-        try {
-            JsonObject o = JsonParser.parseString(run).getAsJsonObject();
-            o.getAsJsonArray("args").forEach(e -> args.add(e.getAsString()));
-            return TrainCommand.settingsFromArgs(args);
-        } catch (ParseException | RuntimeException e) {
-            throw new UsageException(file + " has an unreadable run description: " + e.getMessage());
         }
     }
 }

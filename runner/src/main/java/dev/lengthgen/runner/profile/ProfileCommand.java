@@ -29,6 +29,13 @@ import java.util.SplittableRandom;
  * tokens does not change the work.
  */
 public final class ProfileCommand implements Command {
+    static final int DEFAULT_BATCH = 64;
+    /** The paper's format at operand width 20. */
+    static final int DEFAULT_SEQ = 65;
+    /** Digits, + = ; and the sequence markers. */
+    static final int DEFAULT_VOCAB = 16;
+    static final int DEFAULT_STEPS = 1;
+    static final int DEFAULT_WARMUP = 2;
 
     @Override
     public String name() {
@@ -45,27 +52,25 @@ public final class ProfileCommand implements Command {
         Options o = new Options();
         BackendOptions.addTo(o);
         ModelOptions.addTo(o);
-        o.addOption(Option.builder().longOpt("batch").hasArg().argName("B").desc("sequences per step (default 64)")
-                .build());
-        o.addOption(Option.builder().longOpt("seq").hasArg().argName("T")
-                .desc("input positions per sequence (default 65: the paper's format at operand width 20)").build());
-        o.addOption(Option.builder().longOpt("vocab").hasArg().argName("V")
-                .desc("vocabulary size (default 16: digits, + = ; and the sequence markers)").build());
-        o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-                .desc("profiled steps, summed in the table (default 1)").build());
-        o.addOption(Option.builder().longOpt("warmup").hasArg().argName("N")
-                .desc("unprofiled steps first, which also compile the kernels (default 2)").build());
+        o.addOption(Flags.valued("batch", "B", "sequences per step", DEFAULT_BATCH));
+        o.addOption(Flags.valued("seq", "T", "input positions per sequence (65: the paper's format at operand width"
+                + " 20)", DEFAULT_SEQ));
+        o.addOption(Flags.valued("vocab", "V", "vocabulary size (16: digits, + = ; and the sequence markers)",
+                DEFAULT_VOCAB));
+        o.addOption(Flags.valued("steps", "N", "profiled steps, summed in the table", DEFAULT_STEPS));
+        o.addOption(Flags.valued("warmup", "N", "unprofiled steps first, which also compile the kernels",
+                DEFAULT_WARMUP));
         o.addOption(Option.builder().longOpt("json").desc("print JSON instead of tables").build());
         return o;
     }
 
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
-        int B = Flags.intValue(line, "batch", 64, 1, 1 << 16);
-        int T = Flags.intValue(line, "seq", 65, 1, 1 << 16);
-        int V = Flags.intValue(line, "vocab", 16, 2, 1 << 20);
-        int steps = Flags.intValue(line, "steps", 1, 1, 10_000);
-        int warmup = Flags.intValue(line, "warmup", 2, 0, 10_000);
+        int B = Flags.intValue(line, "batch", DEFAULT_BATCH, 1, 1 << 16);
+        int T = Flags.intValue(line, "seq", DEFAULT_SEQ, 1, 1 << 16);
+        int V = Flags.intValue(line, "vocab", DEFAULT_VOCAB, 2, 1 << 20);
+        int steps = Flags.intValue(line, "steps", DEFAULT_STEPS, 1, 10_000);
+        int warmup = Flags.intValue(line, "warmup", DEFAULT_WARMUP, 0, 10_000);
         GptConfig config = ModelOptions.parse(line, V, T);
         boolean json = line.hasOption("json");
         try (Backend backend = BackendOptions.open(line, "auto")) {

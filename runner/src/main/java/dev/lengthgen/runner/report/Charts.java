@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.report;
 
 import dev.lengthgen.runner.cli.AtomicFile;
+import dev.lengthgen.runner.cli.JsonText;
 import org.jfree.chart.JFreeChart;
 
 import java.io.IOException;
@@ -78,7 +79,7 @@ public final class Charts {
             }
         } catch (Exception | LinkageError | InternalError e) {
             // Font and display problems surface as any of these, deep inside AWT.
-            return new Drawn(List.of(), "charts not drawn (" + JsonFile.firstLine(e.toString()) + "): the tables "
+            return new Drawn(List.of(), "charts not drawn (" + JsonText.firstLine(e.toString()) + "): the tables "
                     + "are complete; install fonts (e.g. fontconfig with DejaVu) to get the charts");
         }
         List<ChartFile> written = new ArrayList<>();

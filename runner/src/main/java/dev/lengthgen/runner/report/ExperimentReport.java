@@ -55,7 +55,7 @@ public final class ExperimentReport {
     }
 
     static Written write(Path dir, Charts.Renderer renderer) throws IOException, UsageException {
-        Experiment experiment = Experiment.load(dir);
+        ExperimentRecord experiment = ExperimentRecord.load(dir);
         checkWritable(dir);
         List<GroupSummary> groups = GroupSummary.of(experiment.runs());
         List<Table> resultTables = List.of(ReportTables.exact(groups), ReportTables.fhat(groups));
@@ -79,7 +79,7 @@ public final class ExperimentReport {
                 warnings);
     }
 
-    private static String text(Experiment e, List<Table> tables) {
+    private static String text(ExperimentRecord e, List<Table> tables) {
         StringBuilder sb = new StringBuilder();
         sb.append(e.name()).append(": ").append(MarkdownReport.facts(e)).append("\n\n");
         for (Table t : tables) {

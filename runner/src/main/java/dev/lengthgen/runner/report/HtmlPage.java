@@ -29,7 +29,7 @@ public final class HtmlPage {
     private HtmlPage() {
     }
 
-    static String of(Experiment e, List<Table> resultTables, Table runs, List<Charts.ChartFile> charts,
+    static String of(ExperimentRecord e, List<Table> resultTables, Table runs, List<Charts.ChartFile> charts,
                      String chartWarning) {
         StringBuilder sb = new StringBuilder();
         sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")

@@ -2,22 +2,16 @@ package dev.lengthgen.runner.report;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import dev.lengthgen.runner.cli.JsonText;
 import dev.lengthgen.runner.cli.UsageException;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the JSON files of an experiment folder. Every problem becomes a {@link UsageException} that names the file
  * and the field, because a report is only as good as the files it reads and the user has to fix them by hand.
  */
 final class JsonFile {
-    private static final Pattern POSITION = Pattern.compile("line (\\d+) column (\\d+)");
     private final Path file;
     private final JsonObject root;
 
@@ -28,36 +22,7 @@ final class JsonFile {
 
     /** Parses {@code file} as one JSON object; {@code fix} says what the user should do when it is not. */
     static JsonFile read(Path file, String fix) throws UsageException {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageException("cannot read " + file + " (" + e.getClass().getSimpleName() + "): " + fix);
-        }
-        JsonElement parsed;
-        try {
-            parsed = JsonParser.parseString(text);
-        } catch (RuntimeException e) {
-            throw new UsageException(file + " is not valid JSON (" + where(e) + "): " + fix);
-        }
-        if (!parsed.isJsonObject()) {
-            throw new UsageException(file + " should hold one JSON object: " + fix);
-        }
-        return new JsonFile(file, parsed.getAsJsonObject());
-    }
-
-    /** "at line 1 column 6" from Gson's message, which otherwise talks about its own API. */
-    private static String where(RuntimeException e) {
-        Matcher m = POSITION.matcher(String.valueOf(e.getMessage()));
-        return m.find() ? "at line " + m.group(1) + " column " + m.group(2) : firstLine(e.getMessage());
-    }
-
-    static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
+        return new JsonFile(file, JsonText.readObject(file, fix));
     }
 
     JsonObject root() {

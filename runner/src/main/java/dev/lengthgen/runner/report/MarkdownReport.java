@@ -11,7 +11,7 @@ public final class MarkdownReport {
     private MarkdownReport() {
     }
 
-    static String of(Experiment e, List<Table> resultTables, Table runs, List<Charts.ChartFile> charts,
+    static String of(ExperimentRecord e, List<Table> resultTables, Table runs, List<Charts.ChartFile> charts,
                      String chartWarning) {
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(e.name()).append("\n\n");
@@ -46,7 +46,7 @@ public final class MarkdownReport {
     }
 
     /** "scale tiny · version 1 · 5 of 6 runs finished". */
-    static String facts(Experiment e) {
+    static String facts(ExperimentRecord e) {
         List<String> parts = new ArrayList<>();
         if (e.scale() != null) {
             parts.add("scale " + e.scale());
@@ -59,7 +59,7 @@ public final class MarkdownReport {
     }
 
     /** "Pending: a (step 100 of 6000), b (not started)." or "All runs finished." */
-    static String pendingLine(Experiment e) {
+    static String pendingLine(ExperimentRecord e) {
         if (e.pending().isEmpty()) {
             return "All runs finished.";
         }

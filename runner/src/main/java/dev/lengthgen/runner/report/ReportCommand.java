@@ -1,21 +1,20 @@
 package dev.lengthgen.runner.report;
 
-import dev.lengthgen.runner.Main;
 import dev.lengthgen.runner.cli.Command;
+import dev.lengthgen.runner.cli.Flags;
 import dev.lengthgen.runner.cli.UsageException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code lengthgen report DIR [--json]}: writes the report of an experiment folder (report.md, report.html,
  * table.csv, summary.json, charts/) and prints the tables, or with --json the content of summary.json.
  */
-public final class ReportCommand implements Command, Main.TakesArguments {
+public final class ReportCommand implements Command {
 
     @Override
     public String name() {
@@ -49,10 +48,10 @@ public final class ReportCommand implements Command, Main.TakesArguments {
         if (args.size() > 1) {
             throw new UsageException("one experiment folder at a time, got " + args.size() + ": lengthgen report DIR");
         }
-        ExperimentReport.Written w = ExperimentReport.write(Path.of(args.get(0)));
+        ExperimentReport.Written w = ExperimentReport.write(Flags.path(args.get(0), "DIR"));
         if (line.hasOption("json")) {
             out.print(w.summaryJson()); // the warnings are in it
-            return Main.EXIT_OK;
+            return EXIT_OK;
         }
         out.print(w.text());
         for (String warning : w.warnings()) {
@@ -61,6 +60,6 @@ public final class ReportCommand implements Command, Main.TakesArguments {
         out.println("report: " + w.html() + " (also " + w.markdown().getFileName() + ", " + w.csv().getFileName()
                 + ", " + w.summary().getFileName() + (w.charts().isEmpty() ? "" : ", " + w.charts().size()
                 + " charts in " + Charts.FOLDER + "/") + ")");
-        return Main.EXIT_OK;
+        return EXIT_OK;
     }
 }

@@ -31,7 +31,7 @@ public final class ReportTables {
     }
 
     /** Every run with its group, seed, model and state. */
-    public static Table runs(Experiment experiment) {
+    public static Table runs(ExperimentRecord experiment) {
         List<List<String>> rows = new ArrayList<>();
         for (RunRecord r : experiment.runs()) {
             rows.add(List.of(r.id(), r.plan() == null ? NONE : r.group(),

@@ -3,10 +3,10 @@ package dev.lengthgen.runner.report;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.lengthgen.runner.cli.FileWriteException;
 import dev.lengthgen.runner.cli.UsageException;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +22,7 @@ import java.util.List;
  * @param plannedSteps the steps the run was started for, from config.json; null when unknown
  * @param result       null while the run is unfinished
  */
-public record RunRecord(String id, RunPlan plan, String model, Integer plannedSteps, List<MetricsPoint> metrics,
+public record RunRecord(String id, RunLabels plan, String model, Integer plannedSteps, List<MetricsPoint> metrics,
                         RunResult result) {
     static final String PLAN = "plan.json";
     static final String CONFIG = "config.json";
@@ -49,7 +49,7 @@ public record RunRecord(String id, RunPlan plan, String model, Integer plannedSt
     static RunRecord load(Path folder, String id) throws UsageException {
         String fix = "rerun 'lengthgen reproduce' for that run, or fix the file";
         Path planFile = folder.resolve(PLAN);
-        RunPlan plan = Files.isRegularFile(planFile) ? RunPlan.read(JsonFile.read(planFile, fix)) : null;
+        RunLabels plan = Files.isRegularFile(planFile) ? RunLabels.read(JsonFile.read(planFile, fix)) : null;
         String model = null;
         Integer steps = null;
         Path configFile = folder.resolve(CONFIG);
@@ -78,33 +78,35 @@ public record RunRecord(String id, RunPlan plan, String model, Integer plannedSt
     }
 
     /**
-     * The metrics log, in step order as written. Lines that do not parse are skipped: a run killed while writing
-     * leaves its last line cut short, and a report of a running experiment reads logs that are still growing.
+     * The metrics log, in step order as written. Lines that do not parse (not JSON, or not UTF-8 text) are skipped: a
+     * run killed while writing leaves its last line cut short, a report of a running experiment reads logs that are
+     * still growing, and one damaged line should not hide the rest of a run's curve.
      */
     private static List<MetricsPoint> readMetrics(Path file) throws UsageException {
         if (!Files.isRegularFile(file)) {
             return List.of();
         }
-        List<MetricsPoint> out = new ArrayList<>();
-        try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            lines.forEach(line -> {
-                if (line.isBlank()) {
-                    return;
-                }
-                try {
-                    JsonElement e = JsonParser.parseString(line);
-                    MetricsPoint p = e.isJsonObject() ? MetricsPoint.of(e.getAsJsonObject()) : null;
-                    if (p != null) {
-                        out.add(p);
-                    }
-                } catch (RuntimeException ignored) {
-                    // a line cut short: see above
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            throw new UsageException("cannot read " + file + " (" + e.getClass().getSimpleName() + "): check the "
-                    + "file's permissions");
+        String text;
+        try {
+            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8); // bytes that are not UTF-8: U+FFFD
+        } catch (IOException e) {
+            throw new UsageException("cannot read " + file + " (" + FileWriteException.reason(e) + ")");
         }
+        List<MetricsPoint> out = new ArrayList<>();
+        text.lines().forEach(line -> {
+            if (line.isBlank() || line.indexOf('\uFFFD') >= 0) {
+                return;
+            }
+            try {
+                JsonElement e = JsonParser.parseString(line);
+                MetricsPoint p = e.isJsonObject() ? MetricsPoint.of(e.getAsJsonObject()) : null;
+                if (p != null) {
+                    out.add(p);
+                }
+            } catch (RuntimeException ignored) {
+                // a line cut short: see above
+            }
+        });
         return List.copyOf(out);
     }
 }

@@ -21,7 +21,7 @@ public final class SummaryJson {
     private SummaryJson() {
     }
 
-    public static String of(Experiment e, List<GroupSummary> groups, List<String> warnings) {
+    public static String of(ExperimentRecord e, List<GroupSummary> groups, List<String> warnings) {
         JsonObject o = new JsonObject();
         o.addProperty("experiment", e.name());
         o.addProperty("version", e.version());
@@ -44,7 +44,7 @@ public final class SummaryJson {
     }
 
     private static JsonObject run(RunRecord r) {
-        RunPlan p = r.plan();
+        RunLabels p = r.plan();
         JsonObject o = new JsonObject();
         o.addProperty("id", r.id());
         o.addProperty("group", p == null ? null : p.group());

@@ -1,6 +1,6 @@
 package dev.lengthgen.runner.reproduce;
 
-import dev.lengthgen.runner.train.RandomPadding;
+import dev.lengthgen.runner.sequence.RandomPadding;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -115,16 +115,15 @@ public final class ExperimentCatalog {
         boolean mul = task.endsWith("mul");
         if (scale == Scale.PAPER) {
             List<String> model = List.of("--preset", "mini", "--dropout", mul ? "0.1" : "0.2");
-            return new Recipe(20, "1-4", "1-10", model, 10_000, 64, 1e-3f, mul ? "const" : "cosine", 1e-4f, 100,
-                    true, 500, 200, 1000, false, RandomPadding.NONE);
+            return Recipe.BASE.withWidth(20).withTrainDigits("1-4").withTestDigits("1-10").withModel(model)
+                    .withSteps(10_000).withLr(1e-3f).withSchedule(mul ? "const" : "cosine").withEvalEvery(500);
         }
+        Recipe tiny = Recipe.BASE.withModel(TINY_MODEL).withSteps(4000).withLr(3e-3f);
         return switch (task) {
             // Inward needs a length shorter than every trained one: 1 digit, never trained, both operands short.
-            case "add" -> new Recipe(6, "2:1,3:2", "1-6", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f, 100, true,
-                    250, 200, 1000, false, RandomPadding.NONE);
+            case "add" -> tiny.withWidth(6).withTrainDigits("2:1,3:2").withTestDigits("1-6");
             // Products of 3-digit numbers take a tiny model far longer to learn than the other tasks: n = 2.
-            case "mul", "mod-mul" -> new Recipe(5, "1:1,2:2", "1-5", TINY_MODEL, 4000, 64, 3e-3f, "cosine", 1e-4f,
-                    100, true, 250, 200, 1000, false, RandomPadding.NONE);
+            case "mul", "mod-mul" -> tiny.withWidth(5).withTrainDigits("1:1,2:2").withTestDigits("1-5");
             // Modular addition: the narrower model at the lower rate learns p = 101's three-digit sums in time. Each
             // training example is padded to W - 1 or W digits at random. Padded to W, the never-varying zeros of the
             // high places sit at fixed positions, where a model can park attention for free (in a PyTorch model of
@@ -136,8 +135,9 @@ public final class ExperimentCatalog {
             // from 93.3 to 84.9% at 7 digits (3 seeds, 1000 problems; all at lr 1e-3, where the shift cost p = 101
             // one seed of three, see the class comment). Only where the numbers sit varies: they are still D_n's,
             // and the tests keep the paper's layout.
-            default -> new Recipe(7, "1:1,2:1,3:2", "1-7", TINY_MODULAR_MODEL, 12_000, 64, 2e-3f, "cosine", 1e-4f, 100,
-                    true, 250, 200, 1000, false, new RandomPadding(1, 1));
+            default -> tiny.withWidth(7).withTrainDigits("1:1,2:1,3:2").withTestDigits("1-7")
+                    .withModel(TINY_MODULAR_MODEL).withSteps(12_000).withLr(2e-3f)
+                    .withRandomPadding(new RandomPadding(1, 1));
         };
     }
 
@@ -148,14 +148,13 @@ public final class ExperimentCatalog {
             return r;
         }
         if (task.equals("mul")) { // answers twice as wide as the operands: nothing to couple the high places with
-            return new Recipe(6, r.trainDigits(), "1-6", r.model(), r.steps(), r.batch(), r.lr(), r.schedule(),
-                    r.minLr(), r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), false,
-                    RandomPadding.NONE);
+            return r.withWidth(6).withTestDigits("1-6").withBalanced(true).withCoupledAnswer(false)
+                    .withRandomPadding(RandomPadding.NONE);
         }
         // Outward accuracy keeps rising long after ID is learned: without random padding 6 digits reached 80-88% at
         // 4500 steps and 83-91% (two seeds) at 12000; with it, 92-96% at 12000 (three seeds, 1000 problems per length).
-        return new Recipe(10, "1:1,2:1,3:2", "1-9", r.model(), 12_000, r.batch(), r.lr(), r.schedule(), r.minLr(),
-                r.warmup(), true, r.evalEvery(), r.evalSamples(), r.evalCount(), true, RandomPadding.NONE);
+        return r.withWidth(10).withTrainDigits("1:1,2:1,3:2").withTestDigits("1-9").withSteps(12_000)
+                .withBalanced(true).withCoupledAnswer(true).withRandomPadding(RandomPadding.NONE);
     }
 
     private static List<RunPlan> single(Experiment e, ExperimentOptions o, String task, List<String> pos,

@@ -81,6 +81,14 @@ final class ExperimentProgress implements AutoCloseable {
         refresh();
     }
 
+    void stopped(String id, String how) {
+        active.remove(id);
+        if (bar == null) {
+            out.printf("[%d/%d done] %s stopped %s%n", runsDone.get(), totalRuns, id, how);
+        }
+        refresh();
+    }
+
     void failed(String id, String why) {
         active.remove(id);
         if (bar == null) {

@@ -1,6 +1,6 @@
 package dev.lengthgen.runner.reproduce;
 
-import dev.lengthgen.runner.train.RandomPadding;
+import dev.lengthgen.runner.sequence.RandomPadding;
 import dev.lengthgen.tasks.sampling.DigitSpec;
 
 import java.util.ArrayList;
@@ -24,26 +24,119 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
                      float lr, String schedule, float minLr, int warmup, boolean balanced, int evalEvery,
                      int evalSamples, int evalCount, boolean coupledAnswer, RandomPadding randomPadding) {
 
+    /**
+     * What every recipe starts from; a recipe names only what it changes ({@code BASE.withWidth(6).withLr(3e-3f)}):
+     * the paper's batch 64, cosine decay to 1e-4 after 100 warmup steps, a balanced mix of the training lengths,
+     * evaluations every 250 steps on 200 problems per length and 1000 at the end, the format's own answer width,
+     * no random padding. Width, lengths, model, steps and rate have no sensible default: every recipe sets them.
+     */
+    public static final Recipe BASE = new Recipe(0, "", "", List.of(), 0, 64, 0f, "cosine", 1e-4f, 100, true, 250,
+            200, 1000, false, RandomPadding.NONE);
+
     /** This recipe with the user's overrides (test lengths widen the format when they need to). */
     public Recipe with(ExperimentOptions o) {
-        int w = width;
-        String test = testDigits;
+        Recipe r = this;
         if (o.lengths() != null) {
-            test = o.lengths().toString();
-            w = Math.max(w, o.lengths().max() + (coupledAnswer ? 1 : 0));
+            r = r.withTestDigits(o.lengths().toString()).withWidth(Math.max(width, o.lengths().max()
+                    + (coupledAnswer ? 1 : 0)));
         }
         int n = o.steps() != null ? o.steps() : steps;
-        int every = Math.min(evalEvery, n);
-        int count = o.evalCount() != null ? o.evalCount() : evalCount;
-        return new Recipe(w, trainDigits, test, model, n, batch, lr, schedule, minLr, Math.min(warmup, n / 2),
-                balanced, every, evalSamples, count, coupledAnswer, randomPadding);
+        r = r.withSteps(n).withEvalEvery(Math.min(evalEvery, n)).withWarmup(Math.min(warmup, n / 2));
+        return o.evalCount() != null ? r.withEvalCount(o.evalCount()) : r;
+    }
+
+    /** Operand width W of the format. */
+    public Recipe withWidth(int v) {
+        return new Recipe(v, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    /** The training lengths (a spec such as "1:1,2:1,3:2"). */
+    public Recipe withTrainDigits(String v) {
+        return new Recipe(width, v, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    /** The test lengths (a spec such as "1-7"). */
+    public Recipe withTestDigits(String v) {
+        return new Recipe(width, trainDigits, v, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    /** The model flags. */
+    public Recipe withModel(List<String> v) {
+        return new Recipe(width, trainDigits, testDigits, List.copyOf(v), steps, batch, lr, schedule, minLr, warmup,
+                balanced, evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withSteps(int v) {
+        return new Recipe(width, trainDigits, testDigits, model, v, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withBatch(int v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, v, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    /** The peak learning rate. */
+    public Recipe withLr(float v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, v, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    /** "const" or "cosine" after the warmup. */
+    public Recipe withSchedule(String v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, v, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    /** The floor of the cosine schedule. */
+    public Recipe withMinLr(float v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, v, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withWarmup(int v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, v, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withBalanced(boolean v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, v,
+                evalEvery, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withEvalEvery(int v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                v, evalSamples, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withEvalSamples(int v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, v, evalCount, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withEvalCount(int v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, v, coupledAnswer, randomPadding);
+    }
+
+    public Recipe withCoupledAnswer(boolean v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, v, randomPadding);
+    }
+
+    public Recipe withRandomPadding(RandomPadding v) {
+        return new Recipe(width, trainDigits, testDigits, model, steps, batch, lr, schedule, minLr, warmup, balanced,
+                evalEvery, evalSamples, evalCount, coupledAnswer, v);
     }
 
     public DigitSpec test() {
         return DigitSpec.parse(testDigits);
     }
 
-    /** The flags of {@code lengthgen train} for this recipe (task, position scheme and seed are added by the caller). */
+    /** The flags of {@code lengthgen train} for this recipe (the caller adds task, position scheme and seed). */
     public List<String> flags() {
         List<String> a = new ArrayList<>();
         add(a, "width", width);

@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.reproduce;
 
 import com.google.gson.JsonObject;
+import dev.lengthgen.runner.report.RunLabels;
 
 import java.util.List;
 
@@ -20,8 +21,7 @@ public record RunPlan(String id, String group, String task, Long modulus, int ba
 
     /** plan.json: the run's labels, written by the report's own definition of that file. */
     public JsonObject toJson() {
-        JsonObject o = new dev.lengthgen.runner.report.RunPlan(id, group, task, modulus, base, pos, seed, trainDigits,
-                testDigits).toJson();
+        JsonObject o = new RunLabels(id, group, task, modulus, base, pos, seed, trainDigits, testDigits).toJson();
         o.addProperty("eval_count", evalCount);
         return o;
     }

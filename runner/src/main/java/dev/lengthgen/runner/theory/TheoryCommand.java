@@ -27,7 +27,7 @@ import java.util.OptionalInt;
 
 /**
  * {@code lengthgen theory}: the accuracy per test length predicted for a model that learned the truncated function
- * f^ of its training length (DESIGN section 1), with the method (exact count or seeded sample), the exactly-zero
+ * f^ of its training length (docs/ARCHITECTURE.md, "The science"), with the method (exact count or seeded sample), the exactly-zero
  * threshold and the limit; for addition also the per-place prediction of an APE model.
  */
 public final class TheoryCommand implements Command {

@@ -1,51 +1,40 @@
 package dev.lengthgen.runner.train;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.lengthgen.engine.Backend;
-import dev.lengthgen.model.GptModel;
-import dev.lengthgen.model.checkpoint.Checkpoint;
-import dev.lengthgen.model.checkpoint.CheckpointException;
-import dev.lengthgen.model.config.GptConfig;
-import dev.lengthgen.model.train.AdamWConfig;
-import dev.lengthgen.model.train.LrSchedule;
-import dev.lengthgen.model.train.Trainer;
-import dev.lengthgen.runner.Main;
 import dev.lengthgen.runner.cli.BackendOptions;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.Flags;
-import dev.lengthgen.runner.cli.ModelOptions;
-import dev.lengthgen.runner.cli.TaskOptions;
-import dev.lengthgen.runner.cli.TaskSetup;
+import dev.lengthgen.runner.cli.JsonText;
 import dev.lengthgen.runner.cli.UsageException;
-import dev.lengthgen.tasks.sampling.DigitSpec;
+import dev.lengthgen.runner.run.Resume;
+import dev.lengthgen.runner.run.RunDescription;
+import dev.lengthgen.runner.run.RunFlags;
+import dev.lengthgen.runner.run.RunFolder;
+import dev.lengthgen.runner.run.StopRequest;
+import dev.lengthgen.runner.run.TrainSettings;
+import dev.lengthgen.runner.run.TrainingLoop;
+import dev.lengthgen.runner.run.TrainingRun;
 import org.apache.commons.cli.CommandLine;
-import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.apache.commons.cli.ParseException;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code lengthgen train}: trains a model on a task and writes a run folder (config.json, metrics.jsonl, latest and
  * best checkpoints). {@code --resume DIR [--steps N]} continues a run exactly where its latest checkpoint left it.
+ * Every check (flags, backend and device, the model's memory, the folder and its lock, a resumed run's files)
+ * happens before anything is written; a run replaced with --force is deleted only once the new one has started.
+ * SIGTERM or Ctrl-C stops a run at its next step boundary with its latest checkpoint saved.
  */
 public final class TrainCommand implements Command {
-    /** Flags that say where a run computes, not what it computes: they may differ between invocations of one run. */
-    public static final List<String> PLACEMENT_FLAGS = List.of("backend", "device", "threads");
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    /** How long a stop signal waits for the current step to finish and the checkpoint to be saved. */
+    private static final long STOP_WAIT_SECONDS = 120;
 
     @Override
     public String name() {
@@ -59,31 +48,12 @@ public final class TrainCommand implements Command {
 
     @Override
     public Options options() {
-        Options o = new Options();
-        TaskOptions.addTo(o);
-        ModelOptions.addTo(o);
-        BackendOptions.addTo(o);
+        Options o = RunFlags.options();
         o.addOption(Flags.valued("out", "DIR", "run folder to create (refused if it holds files, unless --force)"));
-        o.addOption(Option.builder().longOpt("force").desc("replace the run in --out").build());
-        o.addOption(Flags.valued("resume", "DIR", "continue the run in DIR from its latest checkpoint"));
-        o.addOption(Flags.valued("steps", "N", "optimizer steps in total (default 5000)"));
-        o.addOption(Flags.valued("batch", "N", "sequences per step (default 64)"));
-        o.addOption(Flags.valued("lr", "LR", "peak learning rate (default 1e-3)"));
-        o.addOption(Flags.valued("lr-schedule", "const|cosine", "after warmup: constant, or cosine down to --min-lr (default cosine)"));
-        o.addOption(Flags.valued("warmup", "N", "linear warmup steps (default 100)"));
-        o.addOption(Flags.valued("min-lr", "LR", "floor of the cosine schedule (default 1e-4)"));
-        o.addOption(Flags.valued("weight-decay", "W", "AdamW weight decay on matrices (default 0.1)"));
-        o.addOption(Flags.valued("grad-clip", "G", "global gradient-norm clip, 0 for none (default 1.0)"));
-        o.addOption(Flags.valued("eval-every", "N", "evaluate and checkpoint every N steps (default 500)"));
-        o.addOption(Flags.valued("log-every", "N", "write a metrics line every N steps (default 10)"));
-        o.addOption(Option.builder().longOpt("random-padding").hasArg().optionalArg(true).argName("K")
-                .desc("pad each training example to a random width from W - K to W (default K: any width that holds"
-                        + " it), so that a digit's place cannot be read from where it sits; an add or mul answer's"
-                        + " padding shrinks with the operands', a modular answer keeps its width; tests stay padded"
-                        + " to W").build());
-        o.addOption(Flags.valued("random-padding-share", "F", "with --random-padding: the share of training examples"
-                + " padded to a random width, the others to W (default 1)"));
-        o.addOption(Flags.valued("eval-samples", "N", "test problems per length for evaluations during training (default 200)"));
+        o.addOption(Option.builder().longOpt("force").desc("replace the run in --out (its files are deleted once the"
+                + " new run has started)").build());
+        o.addOption(Flags.valued("resume", "DIR", "continue the run in DIR from its latest checkpoint; --steps,"
+                + " --backend, --device and --threads may change, other flags must agree with the run"));
         o.addOption(Option.builder().longOpt("profile")
                 .desc("time every task of every training step and print the per-op table at the end").build());
         return o;
@@ -91,267 +61,174 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(CommandLine line, PrintStream out) throws Exception {
-        boolean resume = line.hasOption("resume");
-        RunDirectory dir;
-        TrainSettings settings;
-        Checkpoint checkpoint = null;
-        if (resume) {
-            dir = RunDirectory.existing(Path.of(line.getOptionValue("resume")));
-            settings = settingsOfRun(dir, line);
-            checkpoint = latestOf(dir, settings);
-            if (checkpoint == null) {
-                throw new UsageException(dir.dir + " has no " + RunDirectory.LATEST + " yet: start it again with --out "
-                        + dir.dir + " --force");
-            }
-            if (checkpoint.step() >= settings.steps()) {
-                out.println("run " + dir.dir + " already has " + checkpoint.step() + " steps; pass --steps N with N > "
-                        + checkpoint.step() + " to train further");
-                return Main.EXIT_OK;
-            }
-        } else {
-            if (!line.hasOption("out")) {
-                throw new UsageException("--out DIR is required: the folder the run is written to");
-            }
-            settings = parseSettings(line, Arrays.asList(originalArgs(line)));
-            dir = RunDirectory.createNew(Path.of(line.getOptionValue("out")), line.hasOption("force"));
+        return line.hasOption("resume") ? resume(line, out) : start(line, out);
+    }
+
+    private int start(CommandLine line, PrintStream out) throws Exception {
+        if (!line.hasOption("out")) {
+            throw new UsageException("--out DIR is required: the folder the run is written to");
         }
-        try (Backend backend = open(settings)) {
-            out.println("backend: " + backend.describe());
+        Path dir = Flags.path(line, "out");
+        boolean force = line.hasOption("force");
+        TrainSettings settings = RunFlags.parse(line);
+        RunFolder.checkNewRun(dir, force);
+        try (Backend backend = BackendOptions.open(settings.placement())) {
+            TrainingRun run = TrainingRun.build(settings, backend);
+            RunFolder folder = RunFolder.lock(dir);
+            TrainingLoop loop;
             try {
-                TrainingRun run = new TrainingRun(settings, dir, backend, out);
-                train(run, checkpoint, System.console() != null, line.hasOption("profile"));
-            } catch (TrainingRun.DivergedException e) {
-                out.println("lengthgen train: " + e.getMessage());
-                return Main.EXIT_FAILURE;
+                folder.prepareNewRun(force);
+                out.println("backend: " + backend.describe());
+                loop = run.startIn(folder, out);
+            } catch (Exception e) {
+                folder.abandon();
+                throw e;
             }
-            out.println("done: " + dir.dir);
+            try (folder) {
+                return train(loop, dir, line.hasOption("profile"), out);
+            }
         }
-        return Main.EXIT_OK;
+    }
+
+    private int resume(CommandLine line, PrintStream out) throws Exception {
+        for (String flag : List.of("out", "force")) {
+            if (line.hasOption(flag)) {
+                throw new UsageException("--" + flag + " does not go with --resume: a resumed run stays in its folder;"
+                        + " drop --" + flag);
+            }
+        }
+        Path dir = Flags.path(line, "resume");
+        if (!RunFolder.mayHoldRun(dir)) {
+            RunFolder.checkHasRun(dir); // refused before the folder is locked (which would add its lock file)
+        }
+        try (RunFolder folder = RunFolder.lock(dir)) {
+            folder.recover(); // a replacement killed before it started: the run it replaced is the one to resume
+            RunFolder.checkHasRun(dir);
+            String fix = "restore the run's own files, or start it again with --out " + dir + " --force";
+            TrainSettings settings = settingsForResume(folder, line, fix);
+            try (Resume from = Resume.find(folder, settings, fix)) {
+                if (from == null) {
+                    throw new UsageException(dir + " has no " + RunFolder.LATEST + " yet: start it again with --out "
+                            + dir + " --force");
+                }
+                if (from.step() >= settings.steps()) {
+                    out.println("run " + dir + " already has " + from.step() + " steps; pass --steps N with N > "
+                            + from.step() + " to train further");
+                    return EXIT_OK;
+                }
+                try (Backend backend = BackendOptions.open(settings.placement())) {
+                    TrainingRun run = TrainingRun.build(settings, backend);
+                    out.println("backend: " + backend.describe());
+                    return train(run.resumeIn(folder, from, out), dir, line.hasOption("profile"), out);
+                }
+            }
+        }
     }
 
     /**
-     * Builds the model and optimizer of a run on its backend, fresh (initialised from the seed, config.json written)
-     * or from a checkpoint of that run, and trains to the run's step budget.
-     *
-     * @return the trainer, holding the trained model
-     * @throws TrainingRun.DivergedException when the loss stops being finite
+     * Trains to the end, or until SIGTERM / Ctrl-C: the signal's shutdown hook asks the loop to stop at its next step
+     * boundary and waits until its checkpoint is saved and the stop reported (the JVM exits when its hooks return).
      */
-    public static Trainer train(TrainingRun run, Checkpoint checkpoint, boolean progressBar, boolean profile)
-            throws UsageException, IOException {
-        TrainSettings settings = run.settings();
-        GptModel model;
-        Trainer trainer;
+    private static int train(TrainingLoop loop, Path dir, boolean profile, PrintStream out) throws Exception {
+        StopRequest stop = new StopRequest();
+        CountDownLatch reported = new CountDownLatch(1);
+        Thread onSignal = new Thread(() -> {
+            stop.request();
+            try {
+                reported.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                // shutting down anyway
+            }
+        }, "lengthgen-stop");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            model = new GptModel(settings.model(), run.backend());
-            trainer = new Trainer(model, settings.batch(), settings.trainT(), settings.adamw(), settings.seed());
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            if (loop.run(System.console() != null, profile, stop) == TrainingLoop.Outcome.STOPPED) {
+                out.println("stopped after step " + loop.trainer().stepsTaken() + " with its checkpoint saved: "
+                        + "continue with lengthgen train --resume " + dir);
+                return EXIT_FAILURE;
+            }
+        } catch (TrainingLoop.DivergedException e) {
+            out.println("lengthgen train: " + e.getMessage());
+            return EXIT_FAILURE;
+        } finally {
+            out.flush();
+            reported.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now that the loop has
+            }
         }
-        PrintStream out = run.out();
-        if (checkpoint != null) {
-            checkpoint.loadParameters(model);
-            checkpoint.loadOptimizer(trainer);
-            out.println("resuming " + run.dir().dir + " at step " + trainer.stepsTaken() + " of " + settings.steps());
-        } else {
-            model.initialize(settings.seed());
-            run.dir().writeAtomically(RunDirectory.CONFIG, GSON.toJson(describe(settings)));
-        }
-        out.printf("model: %s, positions %s, %,d parameters; training %s on %s, %d steps of %d x %d tokens%n",
-                settings.model(), settings.model().position().describe(), model.layout.total(),
-                settings.task().describe(), settings.train(), settings.steps(), settings.batch(), settings.trainT());
-        run.run(trainer, checkpointMetadata(settings), progressBar, profile);
-        return trainer;
+        out.println("done: " + dir);
+        return EXIT_OK;
     }
 
     /**
-     * Opens a run's latest checkpoint for resuming, checked against the run's settings; null when the run has none
-     * yet.
+     * The settings of a resumed run: its stored flags, with a new step budget and placement when given. Any other
+     * run flag given now must agree with what the run was started with; one that would change the run is refused,
+     * naming what the run has.
      */
-    public static Checkpoint latestOf(RunDirectory dir, TrainSettings settings) throws UsageException {
-        Path latest = dir.file(RunDirectory.LATEST);
-        if (!Files.isRegularFile(latest)) {
-            return null;
-        }
-        Checkpoint checkpoint;
-        try {
-            checkpoint = Checkpoint.open(latest);
-        } catch (CheckpointException e) {
-            throw new UsageException(e.getMessage());
-        }
-        if (!checkpoint.config().position().equals(settings.model().position())) {
-            throw new UsageException(latest + " was trained with --pos " + checkpoint.config().position().describe()
-                    + " but " + RunDirectory.CONFIG + " of that run asks for " + settings.model().position().describe());
-        }
-        if (!checkpoint.config().equals(settings.model())) {
-            throw new UsageException(latest + " does not match " + RunDirectory.CONFIG + " of that run");
-        }
-        return checkpoint;
-    }
-
-    private static Backend open(TrainSettings s) throws UsageException {
-        return BackendOptions.open(s.backend(), s.device(), s.threads());
-    }
-
-    /** Every flag of the command line as given, kept in config.json so --resume can rebuild the same settings. */
-    private static String[] originalArgs(CommandLine line) {
-        List<String> a = new ArrayList<>();
-        for (Option o : line.getOptions()) {
-            if (List.of("out", "force", "resume", "profile").contains(o.getLongOpt())) {
+    private static TrainSettings settingsForResume(RunFolder folder, CommandLine now, String fix)
+            throws UsageException {
+        Path config = folder.file(RunFolder.CONFIG);
+        RunDescription.Stored stored = RunDescription.read(JsonText.readObject(config, fix), config.toString(), fix);
+        List<String> base = RunFlags.without(stored.args(), RunFlags.PLACEMENT);
+        List<String> given = RunFlags.given(now);
+        List<String> changeable = new ArrayList<>(RunFlags.PLACEMENT);
+        changeable.add(RunFlags.STEPS);
+        for (int i = 0; i < given.size(); i++) {
+            String flag = given.get(i).substring(2);
+            String value = i + 1 < given.size() && !given.get(i + 1).startsWith("--") ? given.get(++i) : null;
+            if (changeable.contains(flag)) {
                 continue;
             }
-            a.add("--" + o.getLongOpt());
-            if (o.hasArg()) {
-                a.add(o.getValue());
+            List<String> candidate = with(base, flag, value);
+            String asGiven = "--" + flag + (value == null ? "" : " " + value);
+            TrainSettings changed;
+            try {
+                changed = RunFlags.parse(candidate);
+            } catch (UsageException e) {
+                throw new UsageException(asGiven + " does not fit the run in " + folder.dir + " (" + e.getMessage()
+                        + "): drop it");
+            }
+            String d = RunDescription.difference(stored.settings(), changed);
+            if (d != null) {
+                throw new UsageException(asGiven + " conflicts with the run in " + folder.dir + " (it has " + d
+                        + "): drop it; a resumed run keeps its settings, only --steps, --backend, --device and"
+                        + " --threads may change");
             }
         }
-        return a.toArray(new String[0]);
-    }
-
-    /** Parses every setting of a fresh run from its flags; nothing is written before this succeeds. */
-    public static TrainSettings parseSettings(CommandLine line, List<String> args) throws UsageException {
-        TaskSetup task = TaskOptions.parse(line);
-        DigitSpec train = task.requireTrain();
-        DigitSpec test = task.test() != null ? task.test() : train;
-        var codec = task.codec();
-        int longest = codec.maxSequenceLength(Math.max(train.max(), test.max())) - 1;
-        GptConfig model = ModelOptions.parse(line, codec.vocabulary().size(), longest, task.format().width());
-        try {
-            new PositionIds(model.position(), task.format()); // a scheme the format cannot serve is a usage error
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+        // The stored flags in their order, so that a run resumed as it was started describes itself as before.
+        List<String> args = new ArrayList<>(stored.args());
+        if (now.hasOption("backend")) { // another backend: the stored device and threads were the old one's
+            args = RunFlags.without(args, List.of("device", "threads"));
         }
-        int steps = Flags.intValue(line, "steps", 5000, 1, Integer.MAX_VALUE - 1);
-        int batch = Flags.intValue(line, "batch", 64, 1, 1 << 16);
-        float lr = Flags.floatValue(line, "lr", 1e-3f, 0f, 10f);
-        float minLr = Flags.floatValue(line, "min-lr", 1e-4f, 0f, 10f);
-        int warmup = Flags.intValue(line, "warmup", 100, 0, Integer.MAX_VALUE);
-        LrSchedule.Kind kind;
-        try {
-            kind = LrSchedule.Kind.parse(line.getOptionValue("lr-schedule", "cosine"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        AdamWConfig paper = AdamWConfig.paper();
-        AdamWConfig adamw = new AdamWConfig(paper.beta1(), paper.beta2(), paper.eps(),
-                Flags.floatValue(line, "weight-decay", paper.weightDecay(), 0f, 10f),
-                Flags.floatValue(line, "grad-clip", paper.gradClip(), 0f, 1e6f));
-        int evalEvery = Flags.intValue(line, "eval-every", 500, 1, Integer.MAX_VALUE);
-        int logEvery = Flags.intValue(line, "log-every", 10, 1, Integer.MAX_VALUE);
-        int evalSamples = Flags.intValue(line, "eval-samples", 200, 1, 1_000_000);
-        String backend = BackendOptions.name(line, "auto");
-        int threads = Flags.intValue(line, "threads", 0, 0, 1024);
-        RandomPadding randomPadding = randomPadding(line, task.format().width());
-        if (randomPadding.on() && !task.format().padded()) {
-            throw new UsageException("--random-padding varies the zero padding, which --no-padding removes: drop one"
-                    + " of them");
-        }
-        int trainSize = task.trainSizeFor(train);
-        try {
-            // Builds the training set's size check now, so "more pairs than exist" is a usage error, not a crash.
-            new dev.lengthgen.tasks.sampling.Dataset(task.task(), task.format(), train, task.trainSampler(), task.seed(),
-                    trainSize);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        return new TrainSettings(task.task(), task.format(), train, test, task.trainSampler(), task.testSampler(),
-                trainSize, task.balanceLengths(), randomPadding, model, steps,
-                batch, new LrSchedule(kind, lr, minLr, warmup, steps), adamw, evalEvery, logEvery, evalSamples,
-                task.seed(), backend, line.getOptionValue("device"), threads, args);
-    }
-
-    /** --random-padding [K] (no value: W, any width) and --random-padding-share F. */
-    private static RandomPadding randomPadding(CommandLine line, int width) throws UsageException {
-        if (!line.hasOption("random-padding")) {
-            if (line.hasOption("random-padding-share")) {
-                throw new UsageException("--random-padding-share needs --random-padding: add it or drop the share");
-            }
-            return RandomPadding.NONE;
-        }
-        int narrower = line.getOptionValue("random-padding") == null ? width
-                : Flags.intValue(line, "random-padding", width, 1, width);
-        float share = Flags.floatValue(line, "random-padding-share", 1f, 0f, 1f);
-        if (share == 0f) {
-            throw new UsageException("--random-padding-share must be above 0 (got 0): drop --random-padding instead");
-        }
-        return new RandomPadding(narrower, share);
-    }
-
-    /** Rebuilds a run's settings from its config.json, with --steps (and the backend flags) of this invocation. */
-    private TrainSettings settingsOfRun(RunDirectory dir, CommandLine now) throws UsageException {
-        List<String> args = new ArrayList<>();
-        try {
-            JsonObject config = JsonParser.parseString(dir.read(RunDirectory.CONFIG)).getAsJsonObject();
-            for (var e : config.getAsJsonArray("args")) {
-                args.add(e.getAsString());
-            }
-        } catch (IOException | RuntimeException e) {
-            throw new UsageException(dir.file(RunDirectory.CONFIG) + " is unreadable (" + e.getMessage()
-                    + "): the run cannot be resumed");
-        }
-        // Flags of this invocation that may change on resume: the step budget and where it runs.
-        List<String> changeable = new ArrayList<>(PLACEMENT_FLAGS);
-        changeable.add("steps");
         for (String flag : changeable) {
             if (now.hasOption(flag)) {
-                int at = args.indexOf("--" + flag);
-                if (at >= 0) {
-                    args.remove(at + 1);
-                    args.remove(at);
-                }
-                args.add("--" + flag);
-                args.add(now.getOptionValue(flag));
+                args = with(args, flag, now.getOptionValue(flag));
             }
         }
-        try {
-            return settingsFromArgs(args);
-        } catch (ParseException e) {
-            throw new UsageException(dir.file(RunDirectory.CONFIG) + " holds flags this version does not accept: "
-                    + e.getMessage());
+        return RunFlags.parse(args);
+    }
+
+    /** The flags with one flag set to a value (null: given without one): in its place, or added at the end. */
+    private static List<String> with(List<String> args, String flag, String value) {
+        List<String> out = new ArrayList<>(args);
+        int at = out.indexOf("--" + flag);
+        if (at < 0) {
+            out.add("--" + flag);
+            if (value != null) {
+                out.add(value);
+            }
+            return out;
         }
-    }
-
-    /**
-     * A run's settings from its flags as stored (config.json, a checkpoint's run description) or generated (an
-     * experiment's plan), parsed exactly as on the command line.
-     */
-    public static TrainSettings settingsFromArgs(List<String> args) throws ParseException, UsageException {
-        CommandLine line = new DefaultParser().parse(new TrainCommand().options(), args.toArray(new String[0]));
-        return parseSettings(line, args);
-    }
-
-    /** config.json: the flags (to resume) and the resolved settings (to read). */
-    private static JsonObject describe(TrainSettings s) {
-        JsonObject o = new JsonObject();
-        JsonArray args = new JsonArray();
-        s.args().forEach(args::add);
-        o.add("args", args);
-        o.addProperty("task", s.task().op().cliName());
-        o.addProperty("base", s.task().base());
-        if (s.task().modulus() > 0) {
-            o.addProperty("modulus", s.task().modulus());
+        boolean hadValue = at + 1 < out.size() && !out.get(at + 1).startsWith("--");
+        if (hadValue) {
+            out.remove(at + 1);
         }
-        o.add("format", GSON.toJsonTree(s.format()));
-        o.addProperty("train_digits", s.train().toString());
-        o.addProperty("test_digits", s.test().toString());
-        o.addProperty("sampler", s.sampler().cliName());
-        o.addProperty("train_size", s.trainSize());
-        o.addProperty("balance_lengths", s.balanceLengths());
-        o.addProperty("random_padding", s.randomPadding().narrower());
-        o.addProperty("random_padding_share", s.randomPadding().share());
-        o.add("model", GSON.toJsonTree(s.model()));
-        o.addProperty("steps", s.steps());
-        o.addProperty("batch", s.batch());
-        o.add("schedule", GSON.toJsonTree(s.schedule()));
-        o.add("adamw", GSON.toJsonTree(s.adamw()));
-        o.addProperty("seed", s.seed());
-        o.addProperty("backend", s.backend());
-        return o;
-    }
-
-    /** What a checkpoint carries besides the model: enough to rebuild the task, format and data. */
-    static Map<String, String> checkpointMetadata(TrainSettings s) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("lengthgen.run", new Gson().toJson(describe(s)));
-        return m;
+        if (value != null) {
+            out.add(at + 1, value);
+        }
+        return out;
     }
 }

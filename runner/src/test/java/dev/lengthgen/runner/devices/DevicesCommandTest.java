@@ -33,6 +33,8 @@ class DevicesCommandTest {
             JsonObject first = json.getAsJsonArray("devices").get(0).getAsJsonObject();
             assertEquals(0, first.get("index").getAsInt());
             assertTrue(first.get("maxAllocationBytes").getAsLong() > 0);
+            assertTrue(first.get("maxWorkGroupSize").getAsLong() > 0);
+            assertTrue(first.get("localMemoryBytes").getAsLong() > 0);
         }
     }
 

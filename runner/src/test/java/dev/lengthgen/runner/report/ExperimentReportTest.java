@@ -38,7 +38,7 @@ class ExperimentReportTest {
     @Test
     void exactMatchTableHasMeanRangeAndPredictionPerGroupAndLength() throws Exception {
         report();
-        Table exact = ReportTables.exact(GroupSummary.of(Experiment.load(tmp).runs()));
+        Table exact = ReportTables.exact(GroupSummary.of(ExperimentRecord.load(tmp).runs()));
         assertEquals(List.of("group", "seeds", "1 (id)", "2 (id)", "3 (outward)"), exact.header());
         assertEquals(List.of(
                 List.of("p=100", "2", "100.0 [100.0–100.0] (th 100.0)", "97.0 [96.0–98.0] (th 100.0)",
@@ -46,7 +46,7 @@ class ExperimentReportTest {
                 List.of("p=101", "2 of 3", "100.0 [100.0–100.0] (th 100.0)", "98.0 [97.0–99.0] (th 100.0)",
                         "1.0 [0.0–2.0]")), exact.rows());
 
-        Table fhat = ReportTables.fhat(GroupSummary.of(Experiment.load(tmp).runs()));
+        Table fhat = ReportTables.fhat(GroupSummary.of(ExperimentRecord.load(tmp).runs()));
         assertEquals(List.of(
                 List.of("p=100", "2", "100.0 [100.0–100.0]", "97.0 [96.0–98.0]", "88.0 [85.0–91.0]"),
                 List.of("p=101", "2 of 3", "100.0", "99.0", "97.0")), fhat.rows(),
@@ -228,7 +228,7 @@ class ExperimentReportTest {
                 .replace("\"p101-s2\"", "\"p101-s2\",\"p150-s0\"");
         Files.writeString(tmp.resolve("experiment.json"), json);
         ExperimentReport.Written w = ExperimentReport.write(tmp);
-        Table exact = ReportTables.exact(GroupSummary.of(Experiment.load(tmp).runs()));
+        Table exact = ReportTables.exact(GroupSummary.of(ExperimentRecord.load(tmp).runs()));
         assertEquals(List.of("p=150", "0 of 1", "pending", "pending", "pending"), exact.rows().get(2));
         assertTrue(w.charts().contains(tmp.resolve("charts/training-p-150.png")), "curves of a running group");
         assertFalse(w.charts().contains(tmp.resolve("charts/per-place-p-150.png")), "no results yet");
@@ -278,5 +278,19 @@ class ExperimentReportTest {
         UsageException e = assertThrows(UsageException.class, () -> ExperimentReport.write(tmp));
         assertTrue(e.getMessage().contains("p100-s1"), e.getMessage());
         assertTrue(e.getMessage().contains("result.json is not valid JSON"), e.getMessage());
+    }
+
+    @Test
+    void aMetricsLineThatIsNotTextIsSkippedNotBlamedOnPermissions() throws Exception {
+        ExperimentFixture.write(tmp);
+        Path metrics = tmp.resolve("runs/p101-s2/metrics.jsonl");
+        byte[] bytes = Files.readAllBytes(metrics);
+        bytes[3] = (byte) 0xff; // the first line, inside {"step"...
+        Files.write(metrics, bytes);
+        ExperimentReport.Written w = ExperimentReport.write(tmp);
+        JsonObject running = JsonParser.parseString(w.summaryJson()).getAsJsonObject().getAsJsonArray("runs").get(4)
+                .getAsJsonObject();
+        assertEquals("p101-s2", running.get("id").getAsString());
+        assertEquals(20, running.get("step").getAsInt(), "the lines after the damaged one still count");
     }
 }

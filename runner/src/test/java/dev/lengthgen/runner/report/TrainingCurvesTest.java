@@ -18,7 +18,7 @@ class TrainingCurvesTest {
     Path tmp;
 
     private static RunRecord run(String id, List<MetricsPoint> metrics) {
-        return new RunRecord(id, new RunPlan(id, "g", "add", null, 10, "ape", 0, "1-2", "1-3"), null, null, metrics,
+        return new RunRecord(id, new RunLabels(id, "g", "add", null, 10, "ape", 0, "1-2", "1-3"), null, null, metrics,
                 null);
     }
 
@@ -46,7 +46,7 @@ class TrainingCurvesTest {
     @Test
     void groupCurvesComeFromFinishedSeedsWithLabels() throws Exception {
         ExperimentFixture.write(tmp);
-        List<GroupSummary> groups = GroupSummary.of(Experiment.load(tmp).runs());
+        List<GroupSummary> groups = GroupSummary.of(ExperimentRecord.load(tmp).runs());
         TrainingCurves p101 = TrainingCurves.of(groups.get(1));
         assertEquals(2, p101.seeds(), "the running third seed is left out");
         assertFalse(p101.inProgress());

@@ -4,8 +4,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.lengthgen.runner.CliRun;
 import dev.lengthgen.runner.cli.UsageException;
-import dev.lengthgen.runner.train.RunDirectory;
-import dev.lengthgen.runner.train.TrainSettings;
+import dev.lengthgen.runner.run.RunFolder;
+import dev.lengthgen.runner.run.TrainSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +46,7 @@ class ReproduceCommandTest {
                 List<RunPlan> plans = e.plan(options(scale, 2));
                 Set<String> ids = new HashSet<>();
                 plans.forEach(p -> assertTrue(ids.add(p.id()), "unique id " + p.id()));
-                ExperimentDirectory dir = ExperimentDirectory.open(tmp.resolve(e.name() + scale), e, scale);
+                ExperimentDirectory dir = ExperimentDirectory.check(tmp.resolve(e.name() + scale), e, scale);
                 List<TrainSettings> settings = new ExperimentRunner(dir, options(scale, 2), 1).prepare(plans);
                 for (int i = 0; i < plans.size(); i++) {
                     TrainSettings s = settings.get(i);
@@ -123,7 +123,7 @@ class ReproduceCommandTest {
         assertEquals(0, first.code(), first.err() + first.out());
         Path run = out.resolve("runs").resolve("ape-seed0");
         for (String f : List.of("experiment.json", "runs/ape-seed0/plan.json", "runs/ape-seed0/result.json",
-                "runs/ape-seed0/" + RunDirectory.CONFIG, "runs/ape-seed0/" + RunDirectory.LATEST)) {
+                "runs/ape-seed0/" + RunFolder.CONFIG, "runs/ape-seed0/" + RunFolder.LATEST)) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
         }
         JsonObject result = JsonParser.parseString(Files.readString(run.resolve("result.json"))).getAsJsonObject();
@@ -135,11 +135,11 @@ class ReproduceCommandTest {
         assertTrue(plan.get("modulus").isJsonNull());
 
         // A finished run is not redone: its files stay as they were.
-        String metrics = Files.readString(run.resolve(RunDirectory.METRICS));
+        String metrics = Files.readString(run.resolve(RunFolder.METRICS));
         String resultText = Files.readString(run.resolve("result.json"));
         CliRun again = CliRun.of(args);
         assertEquals(0, again.code(), again.err());
-        assertEquals(metrics, Files.readString(run.resolve(RunDirectory.METRICS)));
+        assertEquals(metrics, Files.readString(run.resolve(RunFolder.METRICS)));
         assertEquals(resultText, Files.readString(run.resolve("result.json")));
 
         // Trained but killed before its evaluation: evaluated from the checkpoint, not retrained.
@@ -147,7 +147,7 @@ class ReproduceCommandTest {
         CliRun evalOnly = CliRun.of(args);
         assertEquals(0, evalOnly.code(), evalOnly.err());
         assertTrue(Files.isRegularFile(run.resolve("result.json")));
-        assertEquals(metrics, Files.readString(run.resolve(RunDirectory.METRICS)));
+        assertEquals(metrics, Files.readString(run.resolve(RunFolder.METRICS)));
 
         // Other settings in the same folder would mix results: refused before anything is touched.
         String[] longer = args.clone();
@@ -155,5 +155,55 @@ class ReproduceCommandTest {
         CliRun.assertUsage("started with other settings", longer);
         assertEquals(resultText.length() > 0, Files.isRegularFile(run.resolve("result.json")));
         CliRun.assertUsage("holds experiment addition-ape", "reproduce", "multiplication", "--out", out.toString());
+    }
+
+    @Test
+    void aPlanTheOptionsBreakIsRefusedInTheUsersFlagsBeforeAnythingIsWritten() {
+        Path out = tmp.resolve("d");
+        CliRun r = CliRun.of("reproduce", "modular-addition", "--lengths", "1-500", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        String err = r.err().strip();
+        assertTrue(err.startsWith("lengthgen reproduce: --lengths 1-500 is more than run p100-seed0 can be tested on"),
+                err);
+        assertFalse(err.contains("--width") || err.contains("--context"), "only flags the user gave: " + err);
+        CliRun.assertUsage("choose shorter --lengths", "reproduce", "addition-ape", "--lengths", "1-100", "--out",
+                out.toString());
+        assertFalse(Files.exists(out), "nothing written");
+        // The corrected command is not refused for what the refused one left.
+        CliRun ok = CliRun.of("reproduce", "addition-ape", "--seeds", "1", "--steps", "2", "--eval-count", "3",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
+    void optionsThatWouldChangeAFinishedExperimentAreRefused() throws IOException {
+        Path out = tmp.resolve("exp");
+        String[] args = {"reproduce", "addition-ape", "--seeds", "1", "--steps", "2", "--eval-count", "5",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString()};
+        assertEquals(0, CliRun.of(args).code());
+        String result = Files.readString(out.resolve("runs/ape-seed0/result.json"));
+        String[] other = args.clone();
+        other[7] = "7"; // --eval-count
+        CliRun.assertUsage("was planned with eval_count 5, not 7", other);
+        assertEquals(result, Files.readString(out.resolve("runs/ape-seed0/result.json")));
+    }
+
+    @Test
+    void aRunThatAnotherProcessTrainsIsRefusedNamingIt() throws Exception {
+        Path out = tmp.resolve("exp");
+        String[] args = {"reproduce", "addition-ape", "--seeds", "1", "--steps", "2", "--eval-count", "3",
+                "--lengths", "1-4", "--backend", "cpu", "--threads", "1", "--out", out.toString()};
+        assertEquals(0, CliRun.of(args).code());
+        String[] more = args.clone();
+        more[3] = "3"; // --seeds: ape-seed1 and ape-seed2 to train
+        String manifest = Files.readString(out.resolve("experiment.json"));
+        try (RunFolder held = RunFolder.lock(out.resolve("runs/ape-seed2"))) {
+            CliRun.assertUsage("runs/ape-seed2 is being written by another lengthgen process (pid "
+                    + ProcessHandle.current().pid() + ")", more);
+            assertFalse(Files.exists(out.resolve("runs/ape-seed1")), "no run was started or locked");
+            assertEquals(manifest, Files.readString(out.resolve("experiment.json")));
+        }
+        assertEquals(0, CliRun.of(more).code());
+        assertTrue(Files.exists(out.resolve("runs/ape-seed2/result.json")));
     }
 }

@@ -3,6 +3,7 @@ package dev.lengthgen.runner.train;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.runner.CliRun;
+import dev.lengthgen.runner.run.RunFolder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,7 +50,7 @@ class PositionSchemeCommandsTest {
         }
         CliRun train = CliRun.of(args("train", TINY, extra.toArray(new String[0])));
         assertEquals(0, train.code(), train.err());
-        PositionConfig stored = Checkpoint.open(run.resolve(RunDirectory.LATEST)).config().position();
+        PositionConfig stored = Checkpoint.open(run.resolve(RunFolder.LATEST)).config().position();
         assertEquals(scheme, stored.scheme());
         if (scheme.fromDigitPlaces()) {
             assertEquals(4, stored.maxOffset(), "the default offset range is the operand width");
@@ -74,12 +75,12 @@ class PositionSchemeCommandsTest {
         CliRun train = CliRun.of(args("train", TINY, "--pos", "coupling", "--random-padding", "--out",
                 run.toString()));
         assertEquals(0, train.code(), train.err());
-        String config = Files.readString(run.resolve(RunDirectory.CONFIG));
+        String config = Files.readString(run.resolve(RunFolder.CONFIG));
         assertTrue(config.contains("\"random_padding\": 4"), config); // no K: any width, up to W = 4 narrower
         Path bounded = tmp.resolve("random-padding-1");
         CliRun one = CliRun.of(args("train", TINY, "--random-padding", "1", "--out", bounded.toString()));
         assertEquals(0, one.code(), one.err());
-        String oneConfig = Files.readString(bounded.resolve(RunDirectory.CONFIG));
+        String oneConfig = Files.readString(bounded.resolve(RunFolder.CONFIG));
         assertTrue(oneConfig.contains("\"random_padding\": 1"), oneConfig);
         assertTrue(oneConfig.contains("\"random_padding_share\": 1.0"), oneConfig);
         CliRun.assertUsage("--random-padding-share needs --random-padding",

@@ -8,6 +8,8 @@ import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.runner.CliRun;
+import dev.lengthgen.runner.TrainArgs;
+import dev.lengthgen.runner.run.RunFolder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,27 +43,14 @@ class TrainEvalCommandsTest {
 
     /** train with the tiny settings; flag/value pairs in {@code more} replace the tiny ones or are added. */
     private static String[] train(Path out, int steps, String... more) {
-        List<String> all = new ArrayList<>(List.of("train"));
-        all.addAll(Arrays.asList(TINY));
-        all.addAll(List.of("--steps", Integer.toString(steps), "--out", out.toString()));
-        for (int i = 0; i < more.length; i++) {
-            int at = all.indexOf(more[i]);
-            boolean hasValue = i + 1 < more.length && !more[i + 1].startsWith("--");
-            if (at >= 0 && hasValue) {
-                all.set(at + 1, more[++i]);
-            } else {
-                all.add(more[i]);
-                if (hasValue) {
-                    all.add(more[++i]);
-                }
-            }
-        }
-        return all.toArray(new String[0]);
+        List<String> base = new ArrayList<>(Arrays.asList(TINY));
+        base.addAll(List.of("--steps", Integer.toString(steps), "--out", out.toString()));
+        return TrainArgs.train(base, more);
     }
 
     private static List<JsonObject> metrics(Path run) throws IOException {
         List<JsonObject> out = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve(RunDirectory.METRICS))) {
+        for (String line : Files.readAllLines(run.resolve(RunFolder.METRICS))) {
             out.add(JsonParser.parseString(line).getAsJsonObject());
         }
         return out;
@@ -73,7 +62,7 @@ class TrainEvalCommandsTest {
         CliRun r = CliRun.of(train(run, 20));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("backend: reference"), r.out());
-        for (String f : List.of(RunDirectory.CONFIG, RunDirectory.METRICS, RunDirectory.LATEST, RunDirectory.BEST)) {
+        for (String f : List.of(RunFolder.CONFIG, RunFolder.METRICS, RunFolder.LATEST, RunFolder.BEST)) {
             assertTrue(Files.isRegularFile(run.resolve(f)), f);
         }
         List<JsonObject> m = metrics(run);
@@ -83,9 +72,9 @@ class TrainEvalCommandsTest {
         assertTrue(evalStep.has("val_loss") && evalStep.has("exact") && evalStep.getAsJsonObject("acc").has("3"),
                 evalStep.toString());
 
-        byte[] before = Files.readAllBytes(run.resolve(RunDirectory.METRICS));
+        byte[] before = Files.readAllBytes(run.resolve(RunFolder.METRICS));
         CliRun.assertUsage("pass --force", train(run, 20));
-        assertArrayEquals(before, Files.readAllBytes(run.resolve(RunDirectory.METRICS)), "nothing overwritten");
+        assertArrayEquals(before, Files.readAllBytes(run.resolve(RunFolder.METRICS)), "nothing overwritten");
         assertEquals(0, CliRun.of(train(run, 10, "--force")).code());
         assertEquals(2, metrics(run).size());
     }
@@ -102,7 +91,7 @@ class TrainEvalCommandsTest {
 
         assertEquals(metrics(straight).stream().map(o -> o.get("loss").getAsFloat()).toList(),
                 metrics(resumed).stream().map(o -> o.get("loss").getAsFloat()).toList());
-        float[] a = load(straight.resolve(RunDirectory.LATEST)), b = load(resumed.resolve(RunDirectory.LATEST));
+        float[] a = load(straight.resolve(RunFolder.LATEST)), b = load(resumed.resolve(RunFolder.LATEST));
         assertArrayEquals(a, b, "parameters after 30 steps, straight vs resumed at 20");
     }
 
@@ -204,7 +193,7 @@ class TrainEvalCommandsTest {
 
         Path good = tmp.resolve("good");
         assertEquals(0, CliRun.of(train(good, 5)).code());
-        byte[] bytes = Files.readAllBytes(good.resolve(RunDirectory.LATEST));
+        byte[] bytes = Files.readAllBytes(good.resolve(RunFolder.LATEST));
         Path broken = tmp.resolve("broken.safetensors");
         Files.write(broken, Arrays.copyOf(bytes, bytes.length / 2));
         CliRun.assertUsage("truncated", "eval", "--checkpoint", broken.toString());

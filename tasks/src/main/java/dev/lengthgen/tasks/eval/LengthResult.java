@@ -9,7 +9,8 @@ import java.util.Arrays;
  * @param label    ID, inward or outward relative to the training lengths
  * @param count    the number of test problems
  * @param exact    the fraction whose whole predicted answer string equals the true one
- * @param fhat     the fraction equal to the truncated function f^ of the training length (DESIGN section 1);
+ * @param fhat     the fraction equal to the truncated function f^ of the training length (docs/ARCHITECTURE.md,
+ *                 "The science");
  *                 NaN when no training length was given
  * @param perPlace per answer place, the fraction of problems whose digit there is right; index 0 = place 1 = units
  */

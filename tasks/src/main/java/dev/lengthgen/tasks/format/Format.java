@@ -3,7 +3,7 @@ package dev.lengthgen.tasks.format;
 import dev.lengthgen.tasks.ArithmeticTask;
 
 /**
- * How a problem is written as a character sequence (DESIGN section 2). The paper's default, W = 20:
+ * How a problem is written as a character sequence (README, "Data format"). The paper's default, W = 20:
  * {@code 00000000000000000349+00000000000000000705=450100000000000000000;} between {@code <bos>} and {@code <eos>}.
  *
  * @param width           operand width W: operands have at most W digits and, when padded, are written with W

@@ -16,10 +16,10 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /**
- * Predictions for a model that learned the truncated function f^ of its training length n (DESIGN section 1): an
- * absolute-position model on addition or multiplication, or any model on modular arithmetic whose modulus does not
- * divide B^n. The predicted exact-match accuracy at test length m is the fraction of test pairs on which
- * f^(a, b) = f(a, b); it is 1 for m <= n.
+ * Predictions for a model that learned the truncated function f^ of its training length n (docs/ARCHITECTURE.md,
+ * "The science"): an absolute-position model on addition or multiplication, or any model on modular arithmetic
+ * whose modulus does not divide B^n. The predicted exact-match accuracy at test length m is the fraction of test
+ * pairs on which f^(a, b) = f(a, b); it is 1 for m <= n.
  *
  * <p>Write a = A B^n + a0 and b = B' B^n + b0 (high and low parts). Then f^ = f exactly when
  * <ul>
@@ -130,7 +130,8 @@ public final class TruncationTheory {
     /**
      * The last test length z such that every outward length n+1..z has predicted accuracy exactly 0 (z = n when
      * the first outward length is already above 0; {@link Integer#MAX_VALUE} when every outward length is 0: add,
-     * and mul on generator B's test sets; on generator A's, mul is above 0 where an operand is 0). For mod-add it is the closed form of DESIGN section 1: the largest m with
+     * and mul on generator B's test sets; on generator A's, mul is above 0 where an operand is 0). For mod-add it is
+     * the closed form of docs/ARCHITECTURE.md, "The science": the largest m with
      * 2 (B^(m-n) - 1) < p', i.e. m < n + log_B(p'/2 + 1). Empty where it cannot be determined exactly.
      */
     public OptionalInt lastZeroLength() {

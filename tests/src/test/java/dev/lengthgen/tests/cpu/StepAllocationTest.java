@@ -7,7 +7,7 @@ import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.train.AdamWConfig;
 import dev.lengthgen.model.train.Batch;
 import dev.lengthgen.model.train.Trainer;
-import dev.lengthgen.runner.train.BatchBuilder;
+import dev.lengthgen.runner.sequence.BatchBuilder;
 import dev.lengthgen.tasks.ArithmeticTask;
 import dev.lengthgen.tasks.Operation;
 import dev.lengthgen.tasks.format.Codec;
@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The cpu backend allocates nothing per training step once warm (DESIGN.md, section 3): a model trains on two
+ * The cpu backend allocates nothing per training step once warm (docs/ARCHITECTURE.md, "Backends and their
+ * variants"): a model trains on two
  * threads, and the heap bytes that the calling thread and the worker allocate, counted by the JVM per thread, must
  * fall below {@link #BOUND} per step.
  *

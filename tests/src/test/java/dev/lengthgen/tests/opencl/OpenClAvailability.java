@@ -10,19 +10,29 @@ import org.junit.jupiter.api.Assumptions;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Finds the OpenCL device the tests run on. Where there is none the tests are skipped with how to install a runtime;
- * under LENGTHGEN_REQUIRE_OPENCL=1 (set by .ci/run after installing PoCL) that is a failure instead.
+ * Finds the OpenCL device the tests run on: the one -Dlengthgen.opencl.device names (an index or a name substring, as
+ * --device takes it), else the first GPU, else the first device. Where there is none the tests are skipped with how to
+ * install a runtime; under LENGTHGEN_REQUIRE_OPENCL=1 (set by .ci/run after installing PoCL) that is a failure
+ * instead.
  */
-final class OpenClAvailability {
+public final class OpenClAvailability {
     static final String REQUIRE = "LENGTHGEN_REQUIRE_OPENCL";
+    /** System property that picks the device the OpenCL tests run on (bench/gpu-check.sh sets it). */
+    public static final String DEVICE_PROPERTY = "lengthgen.opencl.device";
 
     private OpenClAvailability() {
     }
 
-    /** The default device (the first GPU, else the first device), or the test is skipped / failed. */
+    /** What -Dlengthgen.opencl.device says, or null for the default device; for {@code Backends.open}. */
+    public static String deviceSpec() {
+        String spec = System.getProperty(DEVICE_PROPERTY);
+        return spec == null || spec.isBlank() ? null : spec;
+    }
+
+    /** The device the tests run on (see the class comment), or the test is skipped / failed. */
     static OpenClDevice device() {
         try {
-            return OpenClPlatforms.select(null);
+            return OpenClPlatforms.select(deviceSpec());
         } catch (BackendUnavailableException e) {
             String message = "no OpenCL device: " + e.getMessage();
             if ("1".equals(System.getenv(REQUIRE))) {

@@ -4,6 +4,7 @@ import dev.lengthgen.engine.Backend;
 import dev.lengthgen.engine.BackendUnavailableException;
 import dev.lengthgen.engine.Backends;
 import dev.lengthgen.engine.reference.ReferenceBackend;
+import dev.lengthgen.tests.opencl.OpenClAvailability;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,7 +38,7 @@ class BackendParityTest {
 
     static Backend open(String name) {
         try {
-            return Backends.open(name, null, 0);
+            return Backends.open(name, name.equals("opencl") ? OpenClAvailability.deviceSpec() : null, 0);
         } catch (BackendUnavailableException e) {
             if (name.equals("opencl")) {
                 String message = "the opencl backend is unavailable: " + e.getMessage();

@@ -6,11 +6,14 @@ import dev.lengthgen.engine.Memory;
 import dev.lengthgen.engine.View;
 import dev.lengthgen.tests.ops.TensorSpec.Role;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * An op case placed on a backend. All F32 tensors share one allocation and all I32 tensors another, as a model's
@@ -29,6 +32,10 @@ public final class CaseRun {
     private final float[] f32Initial;
     private final int[] i32Initial;
     private final Map<String, View> views = new HashMap<>();
+    /** Views (or null) handed to the op instead of a tensor's own: see {@link #substitute}. */
+    private final Map<String, View> substitutes = new HashMap<>();
+    /** The tensors the op steps asked for, in order. */
+    private final Set<String> asked = new LinkedHashSet<>();
 
     CaseRun(OpCase opCase, Backend backend, boolean zeroGradients) {
         this.opCase = opCase;
@@ -46,8 +53,8 @@ public final class CaseRun {
         }
         f32Initial = new float[(int) f32Length];
         i32Initial = new int[(int) i32Length];
-        java.util.Arrays.fill(f32Initial, F32_SENTINEL);
-        java.util.Arrays.fill(i32Initial, I32_SENTINEL);
+        Arrays.fill(f32Initial, F32_SENTINEL);
+        Arrays.fill(i32Initial, I32_SENTINEL);
         for (TensorSpec t : opCase.tensors()) {
             int offset = offsets.get(t.name()).intValue();
             Random rng = new Random(t.seedFor(opCase.seed()));
@@ -96,8 +103,12 @@ public final class CaseRun {
         return backend;
     }
 
-    /** The view of a tensor of this case. */
+    /** The view of a tensor of this case (or its substitute). */
     public View v(String name) {
+        asked.add(name);
+        if (substitutes.containsKey(name)) {
+            return substitutes.get(name);
+        }
         View v = views.get(name);
         if (v == null) {
             throw new IllegalArgumentException(opCase.id() + " has no tensor named " + name);
@@ -113,6 +124,25 @@ public final class CaseRun {
     public void backward() {
         opCase.runBackward(backend, this);
         backend.finish();
+    }
+
+    /**
+     * From now on the op steps get {@code replacement} (which may be null, or a view of another allocation) where
+     * they ask for tensor {@code name}: a way to make a bad call out of a good one.
+     */
+    public void substitute(String name, View replacement) {
+        v(name);
+        substitutes.put(name, replacement);
+    }
+
+    /** The names of the tensors the op steps have asked for so far, in order. */
+    public List<String> asked() {
+        return List.copyOf(asked);
+    }
+
+    /** Forgets which tensors were asked for. */
+    public void clearAsked() {
+        asked.clear();
     }
 
     /** Downloads one tensor as doubles (I32 values converted exactly). */
