@@ -86,6 +86,30 @@ final class ExperimentRunner {
         return settings;
     }
 
+    /** The unfinished runs' folders, locked for the life of this process, and the step each resumes from. */
+    record LockedRuns(Map<String, RunFolder> folders, Map<String, Integer> resumeSteps) {
+    }
+
+    /**
+     * Creates the experiment folder, locks every unfinished run and checks where each resumes. A refusal releases
+     * the locks taken and removes the folder again if this call made it, so a refused command leaves nothing behind.
+     */
+    LockedRuns lockAndCheck(List<RunPlan> plans, List<TrainSettings> settings) throws UsageException, IOException {
+        boolean existed = Files.exists(dir.dir);
+        dir.create();
+        Map<String, RunFolder> folders = Map.of();
+        try {
+            folders = lockUnfinished(plans);
+            return new LockedRuns(folders, resumeSteps(plans, settings, folders));
+        } catch (UsageException e) {
+            folders.values().forEach(RunFolder::abandon);
+            if (!existed) {
+                dir.removeIfEmpty();
+            }
+            throw e;
+        }
+    }
+
     /**
      * Locks the folder of every unfinished run, for the life of this process. When one is held by another process,
      * the ones taken are released (and folders made for them removed) and the refusal names its pid.

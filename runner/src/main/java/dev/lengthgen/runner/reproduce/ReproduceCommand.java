@@ -16,7 +16,6 @@ import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,20 +147,8 @@ public final class ReproduceCommand implements Command {
         ExperimentDirectory dir = ExperimentDirectory.check(out0, experiment, scale);
         ExperimentRunner runner = new ExperimentRunner(dir, options, jobs);
         List<TrainSettings> settings = runner.prepare(plans);
-        boolean existed = Files.exists(out0);
-        dir.create();
-        Map<String, RunFolder> folders = Map.of();
-        Map<String, Integer> resumeSteps;
-        try {
-            folders = runner.lockUnfinished(plans);
-            resumeSteps = runner.resumeSteps(plans, settings, folders);
-        } catch (UsageException e) {
-            folders.values().forEach(RunFolder::abandon);
-            if (!existed) {
-                dir.removeIfEmpty();
-            }
-            throw e;
-        }
+        ExperimentRunner.LockedRuns locked = runner.lockAndCheck(plans, settings);
+        Map<String, RunFolder> folders = locked.folders();
         try {
             dir.writeManifest(experiment, scale, plans);
             boolean json = line.hasOption("json");
@@ -169,8 +156,8 @@ public final class ReproduceCommand implements Command {
             progressOut.printf("%s (v%d, %s scale): %d runs into %s%n", experiment.name(), experiment.version(),
                     scale.cliName(), plans.size(), dir.dir);
             long start = System.nanoTime();
-            List<String> failed = runner.run(experiment.name(), plans, settings, folders, resumeSteps, progressOut,
-                    System.console() != null);
+            List<String> failed = runner.run(experiment.name(), plans, settings, folders, locked.resumeSteps(),
+                    progressOut, System.console() != null);
             ExperimentReport.Written report = ExperimentReport.write(dir.dir);
             if (json) {
                 out.println(report.summaryJson());

@@ -125,19 +125,7 @@ final class SlurmSubmission {
                     + "--partition, --gres, --account, --time, --mem, --cpus-per-task and --slurm-arg");
         }
 
-        boolean existed = Files.exists(exp);
-        dir.create();
-        Map<String, RunFolder> folders = Map.of();
-        try {
-            folders = runner.lockUnfinished(plans);
-            runner.resumeSteps(plans, settings, folders);
-        } catch (UsageException e) {
-            folders.values().forEach(RunFolder::abandon);
-            if (!existed) {
-                dir.removeIfEmpty();
-            }
-            throw e;
-        }
+        Map<String, RunFolder> folders = runner.lockAndCheck(plans, settings).folders();
         try {
             dir.writeManifest(experiment, options.scale(), plans);
             for (RunPlan p : unfinished) {
