@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * files' modes, and nothing of the temporary files a killed process left.
  */
 class ResumedRunStateTest {
-    /** A constant rate with no warmup: the schedule does not depend on the step budget, so 30 + 50 steps = 80. */
+    /** A constant rate with no warmup: the schedule does not depend on the step budget, so 40 + 40 steps = 80. */
     private static final List<String> T = List.of("train", "--task", "add", "--train-digits", "1-2", "--test-digits",
             "1-3", "--width", "3", "--layers", "1", "--heads", "2", "--dim", "16", "--batch", "8", "--dropout", "0.1",
             "--eval-every", "10", "--log-every", "10", "--eval-samples", "20", "--backend", "reference");
@@ -41,18 +41,20 @@ class ResumedRunStateTest {
 
     @Test
     void theBestCheckpointAndItsScoreSurviveAResume() throws IOException {
-        // lr 0.3 overshoots: the validation loss is lowest at the first evaluation and never that low again.
+        // lr 0.5 overshoots: one evaluation before the resume gets a problem right by chance, none after it does.
         List<String> fast = new ArrayList<>(T);
-        fast.addAll(List.of("--lr", "0.3", "--lr-schedule", "const", "--warmup", "0"));
+        fast.addAll(List.of("--lr", "0.5", "--lr-schedule", "const", "--warmup", "0"));
         Path straight = tmp.resolve("straight"), resumed = tmp.resolve("resumed");
         assertEquals(0, CliRun.of(args(fast, "--steps", "80", "--out", straight.toString())).code());
-        assertEquals(0, CliRun.of(args(fast, "--steps", "30", "--out", resumed.toString())).code());
+        assertEquals(0, CliRun.of(args(fast, "--steps", "40", "--out", resumed.toString())).code());
         CliRun r = CliRun.of("train", "--resume", resumed.toString(), "--steps", "80");
         assertEquals(0, r.code(), r.err());
 
         assertEquals(RunFiles.metricsWithoutTimings(straight), RunFiles.metricsWithoutTimings(resumed));
-        assertEquals("10", stepOf(straight.resolve(RunFolder.BEST)), "the best of the uninterrupted run");
-        assertEquals("10", stepOf(resumed.resolve(RunFolder.BEST)), "the best of the resumed run");
+        String best = stepOf(straight.resolve(RunFolder.BEST));
+        assertTrue(Integer.parseInt(best) < 40, "the test needs the uninterrupted run's best before step 40, where "
+                + "the other run resumes; it was at step " + best + " (if training changed, choose another --lr)");
+        assertEquals(best, stepOf(resumed.resolve(RunFolder.BEST)), "the best of the resumed run");
         assertArrayEquals(tensors(straight.resolve(RunFolder.BEST)), tensors(resumed.resolve(RunFolder.BEST)));
         assertArrayEquals(tensors(straight.resolve(RunFolder.LATEST)), tensors(resumed.resolve(RunFolder.LATEST)));
     }
