@@ -19,7 +19,8 @@ public record View(Memory memory, long offset, long length) {
     /** A sub-range of this view. */
     public View slice(long from, long count) {
         if (from < 0 || count < 0 || from + count > length) {
-            throw new IllegalArgumentException("slice [" + from + ", " + (from + count) + ") outside view of length " + length);
+            throw new IllegalArgumentException("slice [" + from + ", " + (from + count) + ") outside view of length "
+                    + length);
         }
         return new View(memory, offset + from, count);
     }

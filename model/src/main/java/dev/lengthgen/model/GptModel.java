@@ -16,6 +16,7 @@ import dev.lengthgen.model.position.AttentionBias;
 import dev.lengthgen.model.train.StepInputs;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.IntSupplier;
@@ -119,7 +120,7 @@ public final class GptModel implements AutoCloseable {
                     host[i] = (float) (rng.nextGaussian() * std);
                 }
             } else if (t.name().contains("ln_") && t.name().endsWith(".weight")) {
-                java.util.Arrays.fill(host, from, to, 1f);
+                Arrays.fill(host, from, to, 1f);
             }
         }
         backend.upload(params.view(), host);

@@ -1,8 +1,10 @@
 package dev.lengthgen.model;
 
+import com.google.gson.Gson;
 import dev.lengthgen.engine.reference.ReferenceBackend;
 import dev.lengthgen.model.checkpoint.Checkpoint;
 import dev.lengthgen.model.checkpoint.CheckpointException;
+import dev.lengthgen.model.checkpoint.Safetensors;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.config.PositionConfig;
 import dev.lengthgen.model.train.AdamWConfig;
@@ -17,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
@@ -60,8 +63,8 @@ class CheckpointTest {
         long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertEquals(0, headerLen % 8);
         String header = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
-        assertTrue(header.contains("\"transformer.wte.weight\":{\"dtype\":\"F32\",\"shape\":[7,12],\"data_offsets\":[0,336]}"),
-                header);
+        assertTrue(header.contains("\"transformer.wte.weight\":{\"dtype\":\"F32\",\"shape\":[7,12],"
+                + "\"data_offsets\":[0,336]}"), header);
         assertEquals(8 + headerLen + 4 * model.layout.total(), bytes.length);
         // The first value of wte, read as a numpy user would.
         float first = ByteBuffer.wrap(bytes, (int) (8 + headerLen), 4).order(ByteOrder.LITTLE_ENDIAN).getFloat();
@@ -161,19 +164,21 @@ class CheckpointTest {
         Checkpoint.save(file, model, null, Map.of());
         Checkpoint ck = Checkpoint.open(file);
         assertEquals(abacus, ck.config());
-        var e = assertThrows(CheckpointException.class, () -> ck.loadParameters(new GptModel(CONFIG, new ReferenceBackend())));
+        var e = assertThrows(CheckpointException.class,
+                () -> ck.loadParameters(new GptModel(CONFIG, new ReferenceBackend())));
         assertTrue(e.getMessage().contains("position scheme abacus (max offset 3) but the model uses ape")
                 && e.getMessage().contains("position scheme abacus)"), e.getMessage());
         GptModel other = new GptModel(CONFIG.withPosition(PositionConfig.of(PositionConfig.Scheme.ABACUS)),
                 new ReferenceBackend());
-        assertThrows(CheckpointException.class, () -> ck.loadParameters(other), "another offset range is another model");
+        assertThrows(CheckpointException.class, () -> ck.loadParameters(other),
+                "another offset range is another model");
     }
 
     @Test
     void aConfigWrittenBeforePositionSchemesReadsAsApe() {
         String old = "{\"layers\":2,\"heads\":3,\"dim\":12,\"context\":9,\"vocab\":7,\"dropout\":0.2,"
                 + "\"bias\":false,\"tiedEmbeddings\":true}";
-        assertEquals(CONFIG, new com.google.gson.Gson().fromJson(old, GptConfig.class));
+        assertEquals(CONFIG, new Gson().fromJson(old, GptConfig.class));
     }
 
     @Test
@@ -184,8 +189,8 @@ class CheckpointTest {
         Checkpoint.save(file, model, null, Map.of());
         byte[] before = Files.readAllBytes(file);
         // A save that fails part-way (here: a tensor that claims more data than it has) must not touch the target.
-        assertThrows(RuntimeException.class, () -> dev.lengthgen.model.checkpoint.Safetensors.write(file, Map.of(),
-                java.util.List.of(new dev.lengthgen.model.checkpoint.Safetensors.Tensor("x", new int[]{100}, new float[3], 0))));
+        assertThrows(RuntimeException.class, () -> Safetensors.write(file, Map.of(),
+                List.of(new Safetensors.Tensor("x", new int[]{100}, new float[3], 0))));
         assertArrayEquals(before, Files.readAllBytes(file));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file is left behind");

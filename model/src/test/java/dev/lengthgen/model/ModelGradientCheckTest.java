@@ -16,6 +16,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.SplittableRandom;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -45,7 +47,7 @@ class ModelGradientCheckTest {
         model.initialize(7);
         // Larger weights than GPT-2's init make every path (attention, layernorm) contribute visibly.
         double[] p = ReferenceBackend.doubles(model.params.view());
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        SplittableRandom r = new SplittableRandom(3);
         for (int i = 0; i < p.length; i++) {
             p[i] += 0.3 * (r.nextDouble() - 0.5);
         }
@@ -92,7 +94,8 @@ class ModelGradientCheckTest {
                 double down = lossCell[lossAt] / count;
                 p[i] = saved;
                 double numeric = (up - down) / (2 * h);
-                double err = Math.abs(numeric - analytic[i]) / Math.max(1e-3, Math.abs(numeric) + Math.abs(analytic[i]));
+                double err = Math.abs(numeric - analytic[i])
+                        / Math.max(1e-3, Math.abs(numeric) + Math.abs(analytic[i]));
                 if (err > worst) {
                     worst = err;
                     worstAt = t.name() + "[" + k + "] numeric " + numeric + " analytic " + analytic[i];

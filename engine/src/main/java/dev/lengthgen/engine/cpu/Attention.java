@@ -5,6 +5,8 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
+import java.util.Arrays;
+
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
 import static dev.lengthgen.engine.cpu.VectorMath.S;
 
@@ -152,8 +154,8 @@ final class Attention {
             v.intoArray(w.s, row + i);
         }
         System.arraycopy(w.s, row, preatt, pre, len);
-        java.util.Arrays.fill(preatt, pre + len, pre + T, 0f);
-        java.util.Arrays.fill(w.s, row + len, row + end, Float.NEGATIVE_INFINITY);
+        Arrays.fill(preatt, pre + len, pre + T, 0f);
+        Arrays.fill(w.s, row + len, row + end, Float.NEGATIVE_INFINITY);
         FloatVector vmax = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
         for (int i = 0; i < end; i += LANES) {
             vmax = vmax.max(FloatVector.fromArray(S, w.s, row + i));
@@ -162,7 +164,7 @@ final class Attention {
         for (int i = 0; i < end; i += LANES) {
             VectorMath.exp(FloatVector.fromArray(S, w.s, row + i).sub(vm)).intoArray(w.s, row + i);
         }
-        java.util.Arrays.fill(w.s, row + len, row + end, 0f); // exp clamps: e^-inf is ~1e-38, not 0
+        Arrays.fill(w.s, row + len, row + end, 0f); // exp clamps: e^-inf is ~1e-38, not 0
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < end; i += LANES) {
             sum = sum.add(FloatVector.fromArray(S, w.s, row + i));
@@ -172,9 +174,9 @@ final class Attention {
         for (int i = 0; i < end; i += LANES) {
             FloatVector.fromArray(S, w.s, row + i).mul(vinv).intoArray(w.p, pr + i);
         }
-        java.util.Arrays.fill(w.p, pr + end, pr + w.TC, 0f);
+        Arrays.fill(w.p, pr + end, pr + w.TC, 0f);
         System.arraycopy(w.p, pr, att, a, len);
-        java.util.Arrays.fill(att, a + len, a + T, 0f);
+        Arrays.fill(att, a + len, a + T, 0f);
     }
 
     /**
@@ -190,7 +192,7 @@ final class Attention {
 
     /** scratch = the values at a[o..o+n) (at most LANES of them), zero after. */
     private static float[] lastLanes(float[] a, int o, int n, float[] scratch) {
-        java.util.Arrays.fill(scratch, 0f);
+        Arrays.fill(scratch, 0f);
         System.arraycopy(a, o, scratch, 0, Math.min(n, LANES));
         return scratch;
     }
@@ -335,9 +337,9 @@ final class Attention {
         int row = ti * w.TN;
         int pr = ti * w.TC;
         System.arraycopy(w.s, row, datt, da, len);
-        java.util.Arrays.fill(datt, da + len, da + T, 0f);
+        Arrays.fill(datt, da + len, da + T, 0f);
         System.arraycopy(att, a, w.p, pr, len);
-        java.util.Arrays.fill(w.p, pr + len, pr + w.TC, 0f);
+        Arrays.fill(w.p, pr + len, pr + w.TC, 0f);
         FloatVector acc = FloatVector.zero(S);
         for (int i = 0; i < end; i += LANES) {
             acc = FloatVector.fromArray(S, w.p, pr + i).fma(FloatVector.fromArray(S, w.s, row + i), acc);
@@ -347,9 +349,9 @@ final class Attention {
             FloatVector.fromArray(S, w.p, pr + i).mul(FloatVector.fromArray(S, w.s, row + i).sub(vdot))
                     .intoArray(w.d, pr + i);
         }
-        java.util.Arrays.fill(w.d, pr + end, pr + w.TC, 0f);
+        Arrays.fill(w.d, pr + end, pr + w.TC, 0f);
         System.arraycopy(w.d, pr, dpreatt, dp, len);
-        java.util.Arrays.fill(dpreatt, dp + len, dp + T, 0f);
+        Arrays.fill(dpreatt, dp + len, dp + T, 0f);
     }
 
     /** dst rows t (stride 3C from dstO) += alpha * the workspace's product rows, hs channels each. */
@@ -361,7 +363,8 @@ final class Attention {
             int d = dstO + ti * stride;
             int i = 0;
             for (; i + LANES <= hs; i += LANES) {
-                va.fma(FloatVector.fromArray(S, w.o, o + i), FloatVector.fromArray(S, dst, d + i)).intoArray(dst, d + i);
+                va.fma(FloatVector.fromArray(S, w.o, o + i), FloatVector.fromArray(S, dst, d + i))
+                        .intoArray(dst, d + i);
             }
             for (; i < hs; i++) {
                 dst[d + i] = Math.fma(alpha, w.o[o + i], dst[d + i]);
@@ -572,7 +575,7 @@ final class Attention {
             r[i] *= inv;
         }
         int o = outO + bi * C + h * hs;
-        java.util.Arrays.fill(out, o, o + hs, 0f);
+        Arrays.fill(out, o, o + hs, 0f);
         weightedRows(r, 0, 1, 0, len, vcache, vcacheO + cache, hs, hs, out, o, 1f);
     }
 

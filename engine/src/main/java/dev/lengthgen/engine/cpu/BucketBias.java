@@ -1,5 +1,7 @@
 package dev.lengthgen.engine.cpu;
 
+import java.util.Arrays;
+
 /**
  * The additive attention bias (NH,T,T) looked up in a per-head table (NH,K) by bucket ids (T*T), and its backward
  * scatter into the table (see {@link dev.lengthgen.engine.Ops#bucketBiasForward}). The forward pass is split by
@@ -74,7 +76,7 @@ final class BucketBias implements WorkerPool.Task {
                 sums[worker] = new double[K];
             }
             double[] s = sums[worker];
-            java.util.Arrays.fill(s, 0, K, 0.0);
+            Arrays.fill(s, 0, K, 0.0);
             for (int i = 0; i < T; i++) {
                 int db = biasO + (h * T + i) * T, bk = bucketsO + i * T;
                 for (int j = 0; j <= i; j++) {
@@ -94,7 +96,7 @@ final class BucketBias implements WorkerPool.Task {
             for (int j = 0; j <= i; j++) {
                 bias[o + j] = table[tab + buckets[bk + j]];
             }
-            java.util.Arrays.fill(bias, o + i + 1, o + T, 0f);
+            Arrays.fill(bias, o + i + 1, o + T, 0f);
         }
     }
 }

@@ -8,6 +8,8 @@ import dev.lengthgen.engine.View;
 import dev.lengthgen.engine.WallClockProfiling;
 import jdk.incubator.vector.FloatVector;
 
+import java.util.Arrays;
+
 /**
  * The fast CPU backend: F32 tensors as float[], I32 as int[]; every op on the Java Vector API
  * ({@link FloatVector#SPECIES_PREFERRED}) and a fixed {@link WorkerPool}. Ops complete before they return.
@@ -362,7 +364,7 @@ public final class CpuBackend extends WallClockProfiling {
         if (dst.type() == DType.F32) {
             elementwise.zero(f(dst), o(dst), (int) dst.length());
         } else {
-            java.util.Arrays.fill(i(dst), o(dst), o(dst) + (int) dst.length(), 0);
+            Arrays.fill(i(dst), o(dst), o(dst) + (int) dst.length(), 0);
         }
     }
 

@@ -2,6 +2,8 @@ package dev.lengthgen.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
 
+import java.util.Arrays;
+
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
 import static dev.lengthgen.engine.cpu.VectorMath.S;
 
@@ -72,7 +74,7 @@ final class CrossEntropy {
             if (m == 0f) {
                 losses[lossesO + r] = 0f;
                 if (dlogits != null) {
-                    java.util.Arrays.fill(dlogits, dlogitsO + r * V, dlogitsO + (r + 1) * V, 0f);
+                    Arrays.fill(dlogits, dlogitsO + r * V, dlogitsO + (r + 1) * V, 0f);
                 }
                 continue;
             }

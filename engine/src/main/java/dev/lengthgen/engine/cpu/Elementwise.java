@@ -4,6 +4,8 @@ import dev.lengthgen.engine.DropoutKey;
 import dev.lengthgen.engine.random.DropoutMask;
 import jdk.incubator.vector.FloatVector;
 
+import java.util.Arrays;
+
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
 import static dev.lengthgen.engine.cpu.VectorMath.S;
 
@@ -134,7 +136,7 @@ final class Elementwise implements WorkerPool.Task {
             case RESIDUAL_BACKWARD: residualBackward(from, to); break;
             case DROPOUT_FORWARD: dropout(from, to, false, worker); break;
             case DROPOUT_BACKWARD: dropout(from, to, true, worker); break;
-            case ZERO: java.util.Arrays.fill(x, xo + from, xo + to, 0f); break;
+            case ZERO: Arrays.fill(x, xo + from, xo + to, 0f); break;
             case COPY: System.arraycopy(y, yo + from, x, xo + from, to - from); break;
             default: throw new IllegalStateException(kind.toString());
         }
@@ -190,8 +192,8 @@ final class Elementwise implements WorkerPool.Task {
 
     /**
      * Forward: x = out, y = inp (written); backward: x = dinp, y = dout (accumulated). Element i is kept iff
-     * {@link DropoutMask#keep}: its Philox uniform (bits &gt;&gt;&gt; 8) * 2^-24 is &gt;= p, i.e. iff the 24 bits, as an
-     * integer, are &gt;= ceil(p 2^24). A chunk's bits are drawn vectorized ({@link PhiloxLanes}) unless the forward
+     * {@link DropoutMask#keep}: its Philox uniform (bits &gt;&gt;&gt; 8) * 2^-24 is &gt;= p, i.e. iff the 24 bits, as
+     * an integer, are &gt;= ceil(p 2^24). A chunk's bits are drawn vectorized ({@link PhiloxLanes}) unless the forward
      * pass left its mask in the cache; either way the chunk's keep/drop becomes a factor (1/(1-p) or 0) per element,
      * applied with vector multiplies. Chunks are whole 64-element words of the mask, so tasks never share a word.
      */

@@ -1,5 +1,7 @@
 package dev.lengthgen.engine.cpu;
 
+import java.util.Arrays;
+
 import static dev.lengthgen.engine.cpu.GemmKernels.MR;
 import static dev.lengthgen.engine.cpu.GemmKernels.NR;
 
@@ -164,7 +166,7 @@ final class Gemm implements WorkerPool.Job {
                       boolean store) {
         float[] ap = edgeA[worker];
         float[] tile = edgeTile[worker];
-        java.util.Arrays.fill(tile, 0f);
+        Arrays.fill(tile, 0f);
         int src = aOff + row * aRow + pc * aCol;
         if (aRow == 1) {
             if (mr == MR) {
@@ -201,7 +203,10 @@ final class Gemm implements WorkerPool.Job {
         }
     }
 
-    /** B K [pc, pc+kc) x columns [jc, jc+nc) into NR-column slivers: bp[s*NR*kc + kk*NR + jj] = B(pc + kk, jc + s*NR + jj). */
+    /**
+     * B K [pc, pc+kc) x columns [jc, jc+nc) into NR-column slivers:
+     * bp[s*NR*kc + kk*NR + jj] = B(pc + kk, jc + s*NR + jj).
+     */
     private void packB(float[] bp, int pc, int kc, int jc, int nc) {
         for (int s = 0; s * NR < nc; s++) {
             int base = s * NR * kc;
@@ -246,7 +251,7 @@ final class Gemm implements WorkerPool.Job {
             }
             if (cols < NR) {
                 for (int kk = 0; kk < kc; kk++) {
-                    java.util.Arrays.fill(bp, base + kk * NR + cols, base + kk * NR + NR, 0f);
+                    Arrays.fill(bp, base + kk * NR + cols, base + kk * NR + NR, 0f);
                 }
             }
         }

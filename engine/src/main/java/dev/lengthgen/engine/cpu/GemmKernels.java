@@ -70,7 +70,9 @@ final class GemmKernels {
         }
     }
 
-    /** C[6 x 4 vectors] (ldc) += A[6 x kc] . B sliver [kc][4 vectors]; A row-major: element (i, k) at a[ao + i*lda + k]. */
+    /**
+     * C[6 x 4 vectors] (ldc) += A[6 x kc] . B sliver [kc][4 vectors]; A row-major: element (i, k) at a[ao + i*lda + k].
+     */
     static void rows6x4(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
                         boolean store) {
         FloatVector z = FloatVector.zero(S);
@@ -80,7 +82,8 @@ final class GemmKernels {
         FloatVector c30 = z, c31 = z, c32 = z, c33 = z;
         FloatVector c40 = z, c41 = z, c42 = z, c43 = z;
         FloatVector c50 = z, c51 = z, c52 = z, c53 = z;
-        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda; int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda;
+        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda;
+        int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda;
         for (int k = 0; k < kc; k++) {
             int b = bo + k * 4 * LANES;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
@@ -183,7 +186,10 @@ final class GemmKernels {
         }
     }
 
-    /** C[6 x 4 vectors] (ldc) += A[6 x kc] . B sliver [kc][4 vectors]; A stored transposed: element (i, k) at a[ao + k*lda + i]. */
+    /**
+     * C[6 x 4 vectors] (ldc) += A[6 x kc] . B sliver [kc][4 vectors]; A stored transposed: element (i, k) at
+     * a[ao + k*lda + i].
+     */
     static void cols6x4(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
                         boolean store) {
         FloatVector z = FloatVector.zero(S);
@@ -296,7 +302,9 @@ final class GemmKernels {
         }
     }
 
-    /** C[6 x 2 vectors] (ldc) += A[6 x kc] . B sliver [kc][2 vectors]; A row-major: element (i, k) at a[ao + i*lda + k]. */
+    /**
+     * C[6 x 2 vectors] (ldc) += A[6 x kc] . B sliver [kc][2 vectors]; A row-major: element (i, k) at a[ao + i*lda + k].
+     */
     static void rows6x2(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
                         boolean store) {
         FloatVector z = FloatVector.zero(S);
@@ -306,7 +314,8 @@ final class GemmKernels {
         FloatVector c30 = z, c31 = z;
         FloatVector c40 = z, c41 = z;
         FloatVector c50 = z, c51 = z;
-        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda; int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda;
+        int r0 = ao + 0 * lda; int r1 = ao + 1 * lda; int r2 = ao + 2 * lda;
+        int r3 = ao + 3 * lda; int r4 = ao + 4 * lda; int r5 = ao + 5 * lda;
         for (int k = 0; k < kc; k++) {
             int b = bo + k * 2 * LANES;
             FloatVector b0 = FloatVector.fromArray(S, bp, b);
@@ -371,7 +380,10 @@ final class GemmKernels {
         }
     }
 
-    /** C[6 x 2 vectors] (ldc) += A[6 x kc] . B sliver [kc][2 vectors]; A stored transposed: element (i, k) at a[ao + k*lda + i]. */
+    /**
+     * C[6 x 2 vectors] (ldc) += A[6 x kc] . B sliver [kc][2 vectors]; A stored transposed: element (i, k) at
+     * a[ao + k*lda + i].
+     */
     static void cols6x2(int kc, float[] a, int ao, int lda, float[] bp, int bo, float[] c, int co, int ldc,
                         boolean store) {
         FloatVector z = FloatVector.zero(S);

@@ -2,6 +2,8 @@ package dev.lengthgen.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
 
+import java.util.Arrays;
+
 import static dev.lengthgen.engine.cpu.VectorMath.LANES;
 import static dev.lengthgen.engine.cpu.VectorMath.S;
 
@@ -157,7 +159,7 @@ final class LayerNorm {
         int C = c;
         int pw = block * 2 * C;
         int pb = pw + C;
-        java.util.Arrays.fill(partials, pw, pw + 2 * C, 0f);
+        Arrays.fill(partials, pw, pw + 2 * C, 0f);
         int r1 = Math.min(n, (block + 1) * ROWS);
         for (int r = block * ROWS; r < r1; r++) {
             int x = inpO + r * C;
@@ -171,7 +173,8 @@ final class LayerNorm {
             int i = 0;
             for (; i + LANES <= C; i += LANES) {
                 FloatVector norm = FloatVector.fromArray(S, inp, x + i).sub(vm).mul(vrs);
-                FloatVector dnorm = FloatVector.fromArray(S, weight, weightO + i).mul(FloatVector.fromArray(S, dout, g + i));
+                FloatVector dnorm = FloatVector.fromArray(S, weight, weightO + i)
+                        .mul(FloatVector.fromArray(S, dout, g + i));
                 accD = accD.add(dnorm);
                 accDN = dnorm.fma(norm, accDN);
             }

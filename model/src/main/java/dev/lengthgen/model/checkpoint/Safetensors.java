@@ -157,8 +157,9 @@ public final class Safetensors {
             readFully(ch, len, 0);
             long headerLen = len.flip().getLong();
             if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > fileSize - 8) {
-                throw new CheckpointException(path + " has a corrupt header length (" + headerLen + " bytes in a file of "
-                        + fileSize + "): the file is truncated or not a safetensors checkpoint");
+                throw new CheckpointException(path + " has a corrupt header length (" + headerLen
+                        + " bytes in a file of " + fileSize + "): the file is truncated or not a safetensors"
+                        + " checkpoint");
             }
             ByteBuffer json = ByteBuffer.allocate((int) headerLen);
             readFully(ch, json, 8);
@@ -197,8 +198,8 @@ public final class Safetensors {
                 expect = e.end();
             }
             if (expect != dataSize) {
-                throw new CheckpointException(path + ": the tensors cover " + expect + " bytes but the data section has "
-                        + dataSize + ": the file is truncated or corrupt");
+                throw new CheckpointException(path + ": the tensors cover " + expect
+                        + " bytes but the data section has " + dataSize + ": the file is truncated or corrupt");
             }
             return new Header(path, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(entries),
                     8 + headerLen);

@@ -1,5 +1,6 @@
 package dev.lengthgen.model.config;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +43,7 @@ public record GptConfig(int layers, int heads, int dim, int context, int vocab, 
         p.put("micro", new GptConfig(4, 4, 128, 256, 16, 0.2f, false, true));
         p.put("mini", new GptConfig(6, 6, 384, 256, 16, 0.2f, false, true));
         p.put("gpt2", new GptConfig(12, 12, 768, 256, 16, 0.2f, false, true));
-        PRESETS = java.util.Collections.unmodifiableMap(p);
+        PRESETS = Collections.unmodifiableMap(p);
     }
 
     public static GptConfig preset(String name) {

@@ -16,7 +16,6 @@ import dev.lengthgen.model.layout.Activations;
 import dev.lengthgen.model.layout.ParameterLayout;
 import dev.lengthgen.model.train.StepInputs;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -77,7 +76,8 @@ public final class GreedyDecoder {
             stepBuckets = backend.allocate(DType.I32, (long) maxT * maxT, "decode.buckets").view();
             int NH = c.heads(), K = AttentionBias.buckets(c);
             TaskGraph g = new TaskGraph("decode.bias");
-            g.task("posbias.fwd", () -> backend.bucketBiasForward(stepBias, model.biasTable(), stepBuckets, NH, maxT, K));
+            g.task("posbias.fwd",
+                    () -> backend.bucketBiasForward(stepBias, model.biasTable(), stepBuckets, NH, maxT, K));
             stepBiasPlan = g.plan(backend);
         } else {
             stepBias = null;
@@ -203,7 +203,8 @@ public final class GreedyDecoder {
 
     private TaskGraph buildPrefill(int T) {
         TaskGraph g = new TaskGraph("decode.prefill.T" + T);
-        model.addForward(g, prefillActs, prefillInputs, B, T, false, GptModel.Head.NONE, state, cache, null, unusedLoss);
+        model.addForward(g, prefillActs, prefillInputs, B, T, false, GptModel.Head.NONE, state, cache, null,
+                unusedLoss);
         return g;
     }
 
@@ -225,26 +226,30 @@ public final class GreedyDecoder {
             final View in0 = x;
             final int layer = l;
             String n = "layer" + l + ".";
-            g.task(n + "ln1.fwd", () -> backend.layernormForward(L.ln1, L.ln1Mean, L.ln1Rstd, in0, model.param(w.ln1w()),
-                    model.param(w.ln1b()), N, C));
+            g.task(n + "ln1.fwd", () -> backend.layernormForward(L.ln1, L.ln1Mean, L.ln1Rstd, in0,
+                    model.param(w.ln1w()), model.param(w.ln1b()), N, C));
             g.task(n + "qkv.fwd", GptModel.matmulFlops(N, C, 3 * C), 0, () ->
                     backend.matmulForward(L.qkv, L.ln1, model.param(w.qkvw()), model.param(w.qkvb()), N, C, 3 * C));
             if (rope) { // in place: the step keeps no activations for a backward pass
-                g.task(n + "rope.fwd", () -> backend.rotaryForward(L.qkv, L.qkv, stepInputs.positions, ropeBase, B, 1, C, NH));
+                g.task(n + "rope.fwd",
+                        () -> backend.rotaryForward(L.qkv, L.qkv, stepInputs.positions, ropeBase, B, 1, C, NH));
             }
-            g.task(n + "kvstore", () -> backend.kvCacheStore(cache.k(layer), cache.v(layer), L.qkv, B, 1, C, NH, maxT, pos));
-            g.task(n + "attn.decode", () -> backend.attentionDecode(L.atty, L.qkv, cache.k(layer), cache.v(layer), stepBias,
-                    B, C, NH, maxT, pos));
+            g.task(n + "kvstore",
+                    () -> backend.kvCacheStore(cache.k(layer), cache.v(layer), L.qkv, B, 1, C, NH, maxT, pos));
+            g.task(n + "attn.decode", () -> backend.attentionDecode(L.atty, L.qkv, cache.k(layer), cache.v(layer),
+                    stepBias, B, C, NH, maxT, pos));
             g.task(n + "attnproj.fwd", GptModel.matmulFlops(N, C, C), 0, () ->
-                    backend.matmulForward(L.attproj, L.atty, model.param(w.attprojw()), model.param(w.attprojb()), N, C, C));
+                    backend.matmulForward(L.attproj, L.atty, model.param(w.attprojw()), model.param(w.attprojb()),
+                            N, C, C));
             g.task(n + "residual1.fwd", () -> backend.residualForward(L.res2, in0, L.attproj, N * C));
-            g.task(n + "ln2.fwd", () -> backend.layernormForward(L.ln2, L.ln2Mean, L.ln2Rstd, L.res2, model.param(w.ln2w()),
-                    model.param(w.ln2b()), N, C));
+            g.task(n + "ln2.fwd", () -> backend.layernormForward(L.ln2, L.ln2Mean, L.ln2Rstd, L.res2,
+                    model.param(w.ln2w()), model.param(w.ln2b()), N, C));
             g.task(n + "fc.fwd", GptModel.matmulFlops(N, C, 4 * C), 0, () ->
                     backend.matmulForward(L.fch, L.ln2, model.param(w.fcw()), model.param(w.fcb()), N, C, 4 * C));
             g.task(n + "gelu.fwd", () -> backend.geluForward(L.fchGelu, L.fch, N * 4 * C));
             g.task(n + "fcproj.fwd", GptModel.matmulFlops(N, 4 * C, C), 0, () ->
-                    backend.matmulForward(L.fcproj, L.fchGelu, model.param(w.fcprojw()), model.param(w.fcprojb()), N, 4 * C, C));
+                    backend.matmulForward(L.fcproj, L.fchGelu, model.param(w.fcprojw()), model.param(w.fcprojb()),
+                            N, 4 * C, C));
             g.task(n + "residual2.fwd", () -> backend.residualForward(L.res3, L.res2, L.fcproj, N * C));
             x = L.res3;
         }

@@ -120,8 +120,8 @@ public final class Trainer {
 
     private void checkShape(Batch batch) {
         if (batch.B() != B || batch.T() != T) {
-            throw new IllegalArgumentException("batch is " + batch.B() + "x" + batch.T() + " but the trainer was built for "
-                    + B + "x" + T);
+            throw new IllegalArgumentException("batch is " + batch.B() + "x" + batch.T()
+                    + " but the trainer was built for " + B + "x" + T);
         }
     }
 

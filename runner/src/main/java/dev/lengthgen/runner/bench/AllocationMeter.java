@@ -1,5 +1,7 @@
 package dev.lengthgen.runner.bench;
 
+import com.sun.management.ThreadMXBean;
+
 import java.lang.management.ManagementFactory;
 
 /**
@@ -8,12 +10,12 @@ import java.lang.management.ManagementFactory;
  * allocates nothing, so a measured interval holds only what the measured code allocated.
  */
 final class AllocationMeter {
-    private final com.sun.management.ThreadMXBean bean;
+    private final ThreadMXBean bean;
     private final long[] ids;
 
     AllocationMeter(Thread caller, Thread[] workers) {
-        java.lang.management.ThreadMXBean b = ManagementFactory.getThreadMXBean();
-        this.bean = b instanceof com.sun.management.ThreadMXBean ? (com.sun.management.ThreadMXBean) b : null;
+        var b = ManagementFactory.getThreadMXBean();
+        this.bean = b instanceof ThreadMXBean ? (ThreadMXBean) b : null;
         if (bean != null && bean.isThreadAllocatedMemorySupported() && !bean.isThreadAllocatedMemoryEnabled()) {
             bean.setThreadAllocatedMemoryEnabled(true);
         }

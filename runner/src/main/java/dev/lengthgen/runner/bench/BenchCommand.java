@@ -57,7 +57,8 @@ public final class BenchCommand implements Command {
                 + RUN_THREADS + ": reproduce --jobs 2 on 2 cores)"));
         o.addOption(Flags.valued("batch", "B", "step: sequences per batch (default 64); decode: rows decoded together"
                 + " (default 1000)"));
-        o.addOption(Flags.valued("width", "W", "step, decode: operand width of the addition format (default 20: T = 65)"));
+        o.addOption(Flags.valued("width", "W", "step, decode: operand width of the addition format"
+                + " (default 20: T = 65)"));
         o.addOption(Flags.valued("steps", "N", "step: timed steps per shape (default 10; 5 for mini and larger;"
                 + " " + EXPERIMENT_STEPS + " for experiment shapes)"));
         o.addOption(Flags.valued("warmup", "N", "step: untimed steps first (default 5; " + EXPERIMENT_WARMUP
@@ -65,8 +66,8 @@ public final class BenchCommand implements Command {
         o.addOption(Flags.valued("examples", "N", "decode: problems per evaluation (default 10000)"));
         o.addOption(Flags.valued("samples", "N", "gemm: timed samples per op (default 7); decode: timed evaluations"
                 + " (default 3)"));
-        o.addOption(Flags.valued("min-time", "SECONDS", "gemm: least time of one timed sample (default 0.2; warm-up scales"
-                + " with it)"));
+        o.addOption(Flags.valued("min-time", "SECONDS", "gemm: least time of one timed sample (default 0.2;"
+                + " warm-up scales with it)"));
         o.addOption(Option.builder().longOpt("no-peak").desc("skip measuring the fp32 peak (no MFU)").build());
         o.addOption(Option.builder().longOpt("json").desc("print one JSON document instead of the table").build());
         return o;

@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.bench;
 
 import dev.lengthgen.engine.Backend;
+import dev.lengthgen.engine.graph.Profile;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
 import dev.lengthgen.model.decode.GreedyDecoder;
@@ -68,7 +69,7 @@ final class DecodeBench {
         backend.setProfiling(true);
         decoder.decode(Arrays.copyOf(prompts, Math.min(B, prompts.length)), maxNew, -1);
         backend.setProfiling(false);
-        dev.lengthgen.engine.graph.Profile profile = backend.profile();
+        Profile profile = backend.profile();
         double perSecond = prompts.length / time.median();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("preset", preset);
@@ -84,7 +85,7 @@ final class DecodeBench {
         m.put("examples_per_second", Peak.round(perSecond));
         m.put("answer_characters", checksum / samples);
         ProfileTable table = ProfileTable.of("profile of one batch of " + B + " (prefill + " + maxNew
-                + " single-token steps)", profile, java.util.List.of()).byOp();
+                + " single-token steps)", profile, List.of()).byOp();
         m.put("profile_one_batch", table.toJson());
         if (log != null) {
             log.printf("%s, %,d examples at W=%d (prompt %d tokens + %d generated), batch %d:%n", preset,

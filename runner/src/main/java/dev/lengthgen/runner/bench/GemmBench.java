@@ -61,8 +61,10 @@ final class GemmBench {
         View dw = backend.allocate(DType.F32, nn, "dweight").view();
         Runnable forward = () -> backend.matmulForward(out, inp, w, null, n, n, n);
         Runnable backward = () -> backend.matmulBackward(dinp, dw, null, dout, inp, w, n, n, n);
-        Samples fwd = time(backend, forward, samples, warmupSeconds, sampleSeconds).map(s -> 2.0 * n * n * n / s / 1e9);
-        Samples bwd = time(backend, backward, samples, warmupSeconds, sampleSeconds).map(s -> 4.0 * n * n * n / s / 1e9);
+        Samples fwd = time(backend, forward, samples, warmupSeconds, sampleSeconds)
+                .map(s -> 2.0 * n * n * n / s / 1e9);
+        Samples bwd = time(backend, backward, samples, warmupSeconds, sampleSeconds)
+                .map(s -> 4.0 * n * n * n / s / 1e9);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("size", n);
         row.put("forward", json(fwd));

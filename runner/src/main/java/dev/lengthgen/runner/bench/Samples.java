@@ -1,6 +1,7 @@
 package dev.lengthgen.runner.bench;
 
 import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 
 /** Repeated timings of one measurement: the median is what the benchmarks report, the range shows the noise. */
 record Samples(double[] values) {
@@ -27,7 +28,7 @@ record Samples(double[] values) {
     }
 
     /** Each value mapped, e.g. seconds to GFLOP/s. */
-    Samples map(java.util.function.DoubleUnaryOperator f) {
+    Samples map(DoubleUnaryOperator f) {
         return new Samples(Arrays.stream(values).map(f).toArray());
     }
 }

@@ -45,12 +45,14 @@ public final class ModelOptions {
                         + DEFAULT_PRESET + ")").build());
         o.addOption(Option.builder().longOpt("layers").hasArg().argName("N").desc("transformer blocks").build());
         o.addOption(Option.builder().longOpt("heads").hasArg().argName("N").desc("attention heads").build());
-        o.addOption(Option.builder().longOpt("dim").hasArg().argName("N").desc("model width (divisible by heads)").build());
+        o.addOption(Option.builder().longOpt("dim").hasArg().argName("N")
+                .desc("model width (divisible by heads)").build());
         o.addOption(Option.builder().longOpt("context").hasArg().argName("N")
                 .desc("positions the model can see (default: the preset's)").build());
         o.addOption(Option.builder().longOpt("dropout").hasArg().argName("P").desc("dropout probability").build());
         o.addOption(Option.builder().longOpt("bias").desc("give linear layers and layernorms biases").build());
-        o.addOption(Option.builder().longOpt("untied").desc("a separate output head instead of tied embeddings").build());
+        o.addOption(Option.builder().longOpt("untied")
+                .desc("a separate output head instead of tied embeddings").build());
         o.addOption(Option.builder().longOpt("pos").hasArg().argName("SCHEME")
                 .desc("position scheme: ape | sinusoidal | nope | rope | alibi | t5 | abacus | coupling (default "
                         + DEFAULT_POSITION + ")")
@@ -61,7 +63,8 @@ public final class ModelOptions {
                 .desc("abacus, coupling: training adds a random offset in [0, N] to every digit id of an example, so "
                         + "the ids of long test numbers are trained (default: the operand width W)").build());
         o.addOption(Option.builder().longOpt("t5-buckets").hasArg().argName("K")
-                .desc("t5: relative-distance buckets per head (default " + PositionConfig.DEFAULT_BUCKETS + ")").build());
+                .desc("t5: relative-distance buckets per head (default " + PositionConfig.DEFAULT_BUCKETS + ")")
+                .build());
         o.addOption(Option.builder().longOpt("t5-max-distance").hasArg().argName("D")
                 .desc("t5: distance where the log-spaced buckets end (default " + PositionConfig.DEFAULT_MAX_DISTANCE
                         + ")").build());

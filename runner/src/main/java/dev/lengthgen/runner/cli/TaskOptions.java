@@ -35,7 +35,8 @@ public final class TaskOptions {
         options.addOption(Flags.valued("base", "B", "number base, 2 to 16", DEFAULT_BASE));
         options.addOption(Flags.valued("width", "W", "operand width W: operands have at most W digits",
                 DEFAULT_WIDTH));
-        options.addOption(Flags.valued("train-digits", "SPEC", "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
+        options.addOption(Flags.valued("train-digits", "SPEC",
+                "training lengths: 4, 4,5, 1-9 or weighted 4:0.5,5:0.5"));
         options.addOption(Flags.valued("test-digits", "SPEC", "test lengths, same forms as --train-digits"));
         options.addOption(Flags.valued("seed", "S", "seed of the data and, when training, of initialisation and"
                 + " dropout", DEFAULT_SEED));
@@ -57,7 +58,8 @@ public final class TaskOptions {
                 .desc("write the operands least significant digit first").build());
         options.addOption(Option.builder().longOpt("no-padding")
                 .desc("no zero padding: variable-length sequences").build());
-        options.addOption(Flags.valued("operator", "C", "operator symbol (default '+', as the paper writes for every task)"));
+        options.addOption(Flags.valued("operator", "C",
+                "operator symbol (default '+', as the paper writes for every task)"));
     }
 
     /**

@@ -121,8 +121,8 @@ public final class EvalCommand implements Command {
             }
         }
         if (lengths.max() > settings.format().width()) {
-            throw new UsageException("--test-digits " + lengths + " exceeds the run's width W=" + settings.format().width()
-                    + ": test at most " + settings.format().width() + " digits");
+            throw new UsageException("--test-digits " + lengths + " exceeds the run's width W="
+                    + settings.format().width() + ": test at most " + settings.format().width() + " digits");
         }
         int longest = settings.codec().maxSequenceLength(lengths.max()) - 1;
         if (longest > ck.checkpoint().config().context()) {

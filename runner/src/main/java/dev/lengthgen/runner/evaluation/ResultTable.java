@@ -30,7 +30,8 @@ public final class ResultTable {
     }
 
     private static String percent(double v, int width) {
-        return Double.isNaN(v) ? String.format("%" + (width + 1) + "s", "-") : String.format(Locale.ROOT, "%" + width + ".2f%%", 100 * v);
+        return Double.isNaN(v) ? String.format("%" + (width + 1) + "s", "-")
+                : String.format(Locale.ROOT, "%" + width + ".2f%%", 100 * v);
     }
 
     public static String csv(List<Evaluation.Row> rows) {

@@ -4,6 +4,7 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 
 import java.awt.BasicStroke;
@@ -57,7 +58,7 @@ final class ChartStyle {
     static NumberAxis percentAxis(String label) {
         NumberAxis axis = new NumberAxis(label);
         axis.setRange(-3, 103);
-        axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(20));
+        axis.setTickUnit(new NumberTickUnit(20));
         return axis;
     }
 

@@ -7,6 +7,7 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
+import java.awt.Stroke;
 import java.util.Map;
 import java.util.NavigableMap;
 
@@ -47,7 +48,7 @@ final class TrainingChart {
     /** Adds the points with positive step (and, on the log loss axis, positive value) scaled by {@code scale}. */
     private static void addSeries(XYSeriesCollection data, XYLineAndShapeRenderer renderer, String name,
                                   NavigableMap<Integer, Double> points, double scale, int colour,
-                                  java.awt.Stroke stroke) {
+                                  Stroke stroke) {
         XYSeries series = new XYSeries(name);
         for (Map.Entry<Integer, Double> p : points.entrySet()) {
             boolean logValue = scale == 1;

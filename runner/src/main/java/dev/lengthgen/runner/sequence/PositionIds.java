@@ -29,9 +29,9 @@ public final class PositionIds {
     public PositionIds(PositionConfig config, Format format) {
         if (config.scheme().fromDigitPlaces() && !format.reverseAnswer() && !format.padded()) {
             // The place of a generated digit is only known before the answer ends when it is counted from the units.
-            throw new IllegalArgumentException("--pos " + config.scheme().cliName() + " needs the answer's places while "
-                    + "it is generated: keep the answer reversed (drop --plain-answer) or keep the padding (drop "
-                    + "--no-padding)");
+            throw new IllegalArgumentException("--pos " + config.scheme().cliName()
+                    + " needs the answer's places while it is generated: keep the answer reversed (drop --plain-answer)"
+                    + " or keep the padding (drop --no-padding)");
         }
         this.config = config;
         this.format = format;

@@ -2,7 +2,6 @@ package dev.lengthgen.runner.sequence;
 
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.decode.GreedyDecoder;
-import dev.lengthgen.runner.sequence.PositionIds;
 import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.format.Codec;
 import dev.lengthgen.tasks.format.EncodedExample;

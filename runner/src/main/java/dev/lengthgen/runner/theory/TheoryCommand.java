@@ -2,13 +2,13 @@ package dev.lengthgen.runner.theory;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.lengthgen.runner.cli.Command;
 import dev.lengthgen.runner.cli.TaskOptions;
 import dev.lengthgen.runner.cli.TaskSetup;
-import dev.lengthgen.runner.cli.UsageException;
 import dev.lengthgen.tasks.ArithmeticTask;
 import dev.lengthgen.tasks.Operation;
 import dev.lengthgen.tasks.sampling.DigitSpec;
@@ -27,8 +27,8 @@ import java.util.OptionalInt;
 
 /**
  * {@code lengthgen theory}: the accuracy per test length predicted for a model that learned the truncated function
- * f^ of its training length (docs/ARCHITECTURE.md, "The science"), with the method (exact count or seeded sample), the exactly-zero
- * threshold and the limit; for addition also the per-place prediction of an APE model.
+ * f^ of its training length (docs/ARCHITECTURE.md, "The science"), with the method (exact count or seeded sample),
+ * the exactly-zero threshold and the limit; for addition also the per-place prediction of an APE model.
  */
 public final class TheoryCommand implements Command {
     @Override
@@ -119,7 +119,7 @@ public final class TheoryCommand implements Command {
         return root;
     }
 
-    private static com.google.gson.JsonElement number(double v) {
+    private static JsonElement number(double v) {
         return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE;
     }
 

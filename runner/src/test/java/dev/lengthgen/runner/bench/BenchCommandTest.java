@@ -28,8 +28,8 @@ class BenchCommandTest {
 
     @Test
     void gemmPrintsOneJsonDocument() {
-        Result r = run("bench", "gemm", "--sizes", "8,33", "--samples", "1", "--min-time", "0.005", "--no-peak", "--json",
-                "--threads", "2");
+        Result r = run("bench", "gemm", "--sizes", "8,33", "--samples", "1", "--min-time", "0.005", "--no-peak",
+                "--json", "--threads", "2");
         assertEquals(0, r.code(), r.err());
         JsonObject doc = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals("gemm", doc.get("benchmark").getAsString());

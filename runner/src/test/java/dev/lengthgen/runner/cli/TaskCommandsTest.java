@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The data and theory commands as a user runs them: exit codes, messages, output. */
@@ -107,8 +106,8 @@ class TaskCommandsTest {
         JsonObject e = examples.get(0).getAsJsonObject();
         assertEquals(4 + 1 + 4 + 1 + 5 + 1, e.get("text").getAsString().length());
         assertEquals(4 + 1 + 4 + 1 + 5 + 1 + 2, e.getAsJsonArray("tokens").size());
-        CliRun test = CliRun.of("data", "--split", "test", "--train-digits", "2", "--train-size", "1000", "--test-digits",
-                "1-3", "--count", "4");
+        CliRun test = CliRun.of("data", "--split", "test", "--train-digits", "2", "--train-size", "1000",
+                "--test-digits", "1-3", "--count", "4");
         assertEquals(0, test.code(), test.err());
         assertTrue(test.out().contains("D~_1 (inward)"), test.out());
         assertTrue(test.out().contains("D~_3 (outward)"), test.out());

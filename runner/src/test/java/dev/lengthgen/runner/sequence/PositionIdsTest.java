@@ -135,7 +135,8 @@ class PositionIdsTest {
         assertEquals(new TreeSet<>(List.of(5, 6)), widthsDrawn(oneNarrower, codec, coupled, p));
         assertArrayEquals(Arrays.copyOf(codec.encode(p).tokens(), 22), any.build(List.of(p)).tokens());
         assertThrows(IllegalArgumentException.class,
-                () -> new BatchBuilder(new Codec(ADD, coupled.withPadded(false)), 22, COUPLING, 3, new RandomPadding(6, 1)));
+                () -> new BatchBuilder(new Codec(ADD, coupled.withPadded(false)), 22, COUPLING, 3,
+                        new RandomPadding(6, 1)));
         assertThrows(IllegalArgumentException.class, () -> new RandomPadding(-1, 1));
         assertThrows(IllegalArgumentException.class, () -> new RandomPadding(1, 0));
         // A share of 0.5: half the examples padded to W, the other half drawn from {5, 6}: a quarter at 5.

@@ -118,7 +118,8 @@ class TrainEvalCommandsTest {
         assertEquals("outward", three.get("label").getAsString());
         assertEquals(30, three.get("count").getAsInt());
         assertTrue(Files.isRegularFile(run.resolve("eval.csv")) && Files.isRegularFile(run.resolve("eval.json")));
-        assertTrue(Files.readString(run.resolve("eval.csv")).startsWith("digits,label,count,exact,fhat,predicted,place1"));
+        assertTrue(Files.readString(run.resolve("eval.csv"))
+                .startsWith("digits,label,count,exact,fhat,predicted,place1"));
 
         CliRun table = CliRun.of("eval", "--run", run.toString(), "--count", "10", "--backend", "reference");
         assertEquals(0, table.code(), table.err());

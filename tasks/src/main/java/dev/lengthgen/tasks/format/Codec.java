@@ -5,6 +5,7 @@ import dev.lengthgen.tasks.Problem;
 import dev.lengthgen.tasks.Radix;
 
 import java.math.BigInteger;
+import java.util.Locale;
 import java.util.function.IntBinaryOperator;
 
 /**
@@ -239,7 +240,7 @@ public final class Codec {
         }
         String msbFirst = format.reverseAnswer()
                 ? new StringBuilder(answerAsWritten).reverse().toString() : answerAsWritten;
-        return new BigInteger(msbFirst.toLowerCase(java.util.Locale.ROOT), task.base());
+        return new BigInteger(msbFirst.toLowerCase(Locale.ROOT), task.base());
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.lengthgen.tasks.format.Format;
 import java.math.BigInteger;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import java.util.Map;
  * lengths by its weights (largest-remainder rounding). A length whose share exceeds the pairs it has gets 90% of
  * them (a tenth stays unseen, so every trained length has an in-distribution test set; all of them only when the
  * size asked for needs it) and the rest is shared among the other lengths by their weights; asking for more pairs
- * than all lengths hold together is an error that says how many exist. {@link #ALL} asks for every pair of every length.
+ * than all lengths hold together is an error that says how many exist. {@link #ALL} asks for every pair of every
+ * length.
  *
  * <p><b>Batches.</b> {@link #trainBatch(long, int)} walks shuffled epochs over the training set: example number
  * {@code index * batchSize + j} is element {@code (that mod N)} of epoch {@code (that / N)}'s permutation. It is a
@@ -369,7 +371,7 @@ public final class Dataset {
 
     /** The training pair an epoch slot holds: slots of a length cycle over its pairs. */
     private int pairOfSlot(int slot) {
-        int i = java.util.Arrays.binarySearch(slotStart, slot);
+        int i = Arrays.binarySearch(slotStart, slot);
         if (i < 0) {
             i = -i - 2;
         }
@@ -462,7 +464,7 @@ public final class Dataset {
                     n++;
                 }
             }
-            long[][] unseen = {java.util.Arrays.copyOf(all[0], n), java.util.Arrays.copyOf(all[1], n)};
+            long[][] unseen = {Arrays.copyOf(all[0], n), Arrays.copyOf(all[1], n)};
             partialShuffle(unseen, want, rng);
             for (int j = 0; j < want; j++) {
                 out.add(Problem.of(unseen[0][j], unseen[1][j]));

@@ -3,6 +3,7 @@ package dev.lengthgen.tasks.sampling;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeMap;
 
 /**
@@ -193,7 +194,7 @@ public final class DigitSpec {
     }
 
     private static String trim(double w) {
-        String t = String.format(java.util.Locale.ROOT, "%.6f", w);
+        String t = String.format(Locale.ROOT, "%.6f", w);
         t = t.replaceAll("0+$", "");
         return t.endsWith(".") ? t.substring(0, t.length() - 1) : t;
     }

@@ -3,6 +3,7 @@ package dev.lengthgen.tasks.sampling;
 import dev.lengthgen.tasks.Problem;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -20,7 +21,7 @@ final class PairSet {
     private final Set<Problem> big = new HashSet<>();
 
     PairSet() {
-        java.util.Arrays.fill(keysA, EMPTY);
+        Arrays.fill(keysA, EMPTY);
     }
 
     int size() {
@@ -89,7 +90,7 @@ final class PairSet {
         long[] oldB = keysB;
         keysA = new long[oldA.length * 2];
         keysB = new long[oldB.length * 2];
-        java.util.Arrays.fill(keysA, EMPTY);
+        Arrays.fill(keysA, EMPTY);
         int mask = keysA.length - 1;
         for (int j = 0; j < oldA.length; j++) {
             if (oldA[j] != EMPTY) {

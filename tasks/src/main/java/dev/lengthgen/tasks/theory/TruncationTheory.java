@@ -11,6 +11,7 @@ import dev.lengthgen.tasks.sampling.SplitMix64;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -286,7 +287,8 @@ public final class TruncationTheory {
                     inner += lowByResidue[ra] * classes[(int) r0];
                 }
                 if (inner != 0) {
-                    total = total.add(highByResidue[rA].multiply(highByResidue[rB]).multiply(BigInteger.valueOf(inner)));
+                    total = total.add(highByResidue[rA].multiply(highByResidue[rB])
+                            .multiply(BigInteger.valueOf(inner)));
                 }
             }
         }
@@ -320,7 +322,7 @@ public final class TruncationTheory {
         int places = m + 2;
         double[] out = new double[places];
         if (m <= n) {
-            java.util.Arrays.fill(out, 1.0);
+            Arrays.fill(out, 1.0);
             return new PlacePrediction(m, out, Method.EXACT);
         }
         BigInteger total = testSampler.pairCount(base, m);
@@ -367,7 +369,7 @@ public final class TruncationTheory {
     private BigInteger[] boxPlaces(int k, int places) {
         if (k <= n) {
             BigInteger[] all = new BigInteger[places];
-            java.util.Arrays.fill(all, Radix.pow(base, 2 * k));
+            Arrays.fill(all, Radix.pow(base, 2 * k));
             return all;
         }
         return regionPlaces(BigInteger.ZERO, Radix.pow(base, k - n), places);

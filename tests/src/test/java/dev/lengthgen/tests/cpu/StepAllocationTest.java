@@ -1,5 +1,6 @@
 package dev.lengthgen.tests.cpu;
 
+import com.sun.management.ThreadMXBean;
 import dev.lengthgen.engine.cpu.CpuBackend;
 import dev.lengthgen.model.GptModel;
 import dev.lengthgen.model.config.GptConfig;
@@ -95,7 +96,7 @@ class StepAllocationTest {
 
     private static void assertWarmStepsAllocateNothing(String what, GptConfig config, Codec codec, DigitSpec digits,
                                                        int B, int T, int threads) {
-        com.sun.management.ThreadMXBean bean = threadBean();
+        ThreadMXBean bean = threadBean();
         Dataset data = new Dataset(codec.task(), codec.format(), digits, Sampler.A, 1, 4 * B);
         BatchBuilder builder = new BatchBuilder(codec, T);
         List<Batch> batches = new ArrayList<>();
@@ -132,10 +133,10 @@ class StepAllocationTest {
         }
     }
 
-    private static com.sun.management.ThreadMXBean threadBean() {
-        java.lang.management.ThreadMXBean b = ManagementFactory.getThreadMXBean();
-        assumeTrue(b instanceof com.sun.management.ThreadMXBean, "this JVM has no per-thread allocation counters");
-        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) b;
+    private static ThreadMXBean threadBean() {
+        var b = ManagementFactory.getThreadMXBean();
+        assumeTrue(b instanceof ThreadMXBean, "this JVM has no per-thread allocation counters");
+        ThreadMXBean bean = (ThreadMXBean) b;
         assumeTrue(bean.isThreadAllocatedMemorySupported(), "this JVM does not count allocation per thread");
         if (!bean.isThreadAllocatedMemoryEnabled()) {
             bean.setThreadAllocatedMemoryEnabled(true);
@@ -143,7 +144,7 @@ class StepAllocationTest {
         return bean;
     }
 
-    private static long allocated(com.sun.management.ThreadMXBean bean, Thread[] threads) {
+    private static long allocated(ThreadMXBean bean, Thread[] threads) {
         long sum = 0;
         for (Thread t : threads) {
             sum += bean.getThreadAllocatedBytes(t.getId());

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -213,7 +214,7 @@ class ReferenceOpsTest {
     void dropoutOpAppliesTheMaskDeterministically() {
         int n = 1000;
         float[] ones = new float[n];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         View inp = f32(ones), a = f32(n), b = f32(n);
         DropoutKey key = DropoutKey.of(7, 3, 1);
         ref.dropoutForward(a, inp, 0.5f, key, n);
@@ -224,7 +225,7 @@ class ReferenceOpsTest {
             assertEquals(DropoutMask.keep(key, i, 0.5f) ? 2.0 : 0.0, got[i], 0.0, "element " + i);
         }
         ref.dropoutForward(b, inp, 0.5f, DropoutKey.of(7, 4, 1), n);
-        assertNotEquals(java.util.Arrays.toString(doubles(a)), java.util.Arrays.toString(doubles(b)));
+        assertNotEquals(Arrays.toString(doubles(a)), Arrays.toString(doubles(b)));
     }
 
     // ---- relative position schemes ----

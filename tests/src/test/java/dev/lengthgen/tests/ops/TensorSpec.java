@@ -2,6 +2,7 @@ package dev.lengthgen.tests.ops;
 
 import dev.lengthgen.engine.DType;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -42,7 +43,7 @@ public record TensorSpec(String name, DType type, int length, Role role, Fill fi
         }
 
         static Fill constant(float value) {
-            return (rng, f, i) -> java.util.Arrays.fill(f, value);
+            return (rng, f, i) -> Arrays.fill(f, value);
         }
 
         /** Uniform integers in [0, bound). */
