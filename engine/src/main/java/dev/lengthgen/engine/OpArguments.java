@@ -404,26 +404,32 @@ public final class OpArguments {
     }
 
     /**
-     * Checks a gatherRowsForward call's sizes and returns the rows inp holds (inp.length() / C); the row ids
-     * themselves are checked by {@link #gatherRowIds} where the backend can read them.
+     * The sizes of a gatherRowsForward call; the row ids themselves are checked by {@link #gatherRowIds} where the
+     * backend can read them (the OpenCL kernels skip ids outside [0, N)).
      */
-    public static int gatherRowsForward(View out, View inp, View rows, int M, int C) {
-        return gatherRows("gatherRowsForward", inp, out, rows, M, C);
+    public static void gatherRowsForward(View out, View inp, View rows, int N, int M, int C) {
+        String op = "gatherRowsForward";
+        gatherSizes(op, N, M, C);
+        f32(out, (long) M * C, op, "out");
+        f32(inp, (long) N * C, op, "inp");
+        i32(rows, M, op, "rows");
     }
 
-    /** As {@link #gatherRowsForward}, for the backward pass: returns the rows dinp holds. */
-    public static int gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
-        return gatherRows("gatherRowsBackward", dinp, dout, rows, M, C);
+    public static void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C) {
+        String op = "gatherRowsBackward";
+        gatherSizes(op, N, M, C);
+        f32(dinp, (long) N * C, op, "dinp");
+        f32(dout, (long) M * C, op, "dout");
+        i32(rows, M, op, "rows");
     }
 
-    private static int gatherRows(String op, View full, View gathered, View rows, int M, int C) {
-        if (M < 0 || C <= 0) {
-            throw new IllegalArgumentException(op + ": M must be non-negative and C positive, got " + M + ", " + C);
+    private static void gatherSizes(String op, int N, int M, int C) {
+        count(op, "N", N);
+        count(op, "M", M);
+        positive(op, "C", C);
+        if (M > N) {
+            throw new IllegalArgumentException(op + ": M = " + M + " distinct rows cannot come from N = " + N);
         }
-        gathered.require(DType.F32, (long) M * C, op, "gathered rows");
-        rows.require(DType.I32, M, op, "rows");
-        full.require(DType.F32, C, op, "full rows");
-        return (int) Math.min(Integer.MAX_VALUE, full.length() / C);
     }
 
     /** Row ids ids[off .. off + M) must be strictly increasing and inside [0, n). */

@@ -118,14 +118,11 @@ public interface Ops {
 
     // ---- row selection: the rows of a batch that carry loss ----
 
-    /**
-     * out (M,C) written = rows rows[m] of inp (N,C). rows I32 (M), strictly increasing, each in [0, N), N = the rows
-     * inp holds (inp.length() / C).
-     */
-    void gatherRowsForward(View out, View inp, View rows, int M, int C);
+    /** out (M,C) written = rows rows[m] of inp (N,C). rows I32 (M), strictly increasing, each in [0, N). */
+    void gatherRowsForward(View out, View inp, View rows, int N, int M, int C);
 
     /** dinp (N,C) += dout (M,C) at rows rows[m] (strictly increasing, so each row of dinp gets at most one). */
-    void gatherRowsBackward(View dinp, View dout, View rows, int M, int C);
+    void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C);
 
     // ---- loss ----
 

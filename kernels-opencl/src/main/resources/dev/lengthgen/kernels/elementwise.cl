@@ -233,24 +233,31 @@ __kernel void fill_words(__global uint* dst, const long dst_off, const uint valu
 }
 
 // ---- row selection: the rows of a batch that carry loss ----
-// out (M,C) written = inp rows rows[m]; rows I32 (M) strictly increasing, so the backward pass's rows are distinct
-// and dinp (N,C) += dout needs no atomics. global (C rounded up to the local size, M), local (64, 1).
+// out (M,C) written = inp (N,C) rows rows[m]; rows I32 (M) strictly increasing, so the backward pass's rows are
+// distinct and dinp (N,C) += dout needs no atomics. A row id outside [0, N) is skipped (the host cannot check ids
+// without reading them back). global (C rounded up to the local size, M), local (up to 64, 1).
 __kernel void gather_rows_forward(__global float* out, const long out_off, __global const float* inp,
                                   const long inp_off, __global const int* rows, const long rows_off,
-                                  const int M, const int C) {
+                                  const int N, const int M, const int C) {
     const int c = get_global_id(0);
     const int m = get_global_id(1);
     if (c < C && m < M) {
-        out[out_off + (long) m * C + c] = inp[inp_off + (long) rows[rows_off + m] * C + c];
+        const int r = rows[rows_off + m];
+        if (r >= 0 && r < N) {
+            out[out_off + (long) m * C + c] = inp[inp_off + (long) r * C + c];
+        }
     }
 }
 
 __kernel void gather_rows_backward(__global float* dinp, const long dinp_off, __global const float* dout,
                                    const long dout_off, __global const int* rows, const long rows_off,
-                                   const int M, const int C) {
+                                   const int N, const int M, const int C) {
     const int c = get_global_id(0);
     const int m = get_global_id(1);
     if (c < C && m < M) {
-        dinp[dinp_off + (long) rows[rows_off + m] * C + c] += dout[dout_off + (long) m * C + c];
+        const int r = rows[rows_off + m];
+        if (r >= 0 && r < N) {
+            dinp[dinp_off + (long) r * C + c] += dout[dout_off + (long) m * C + c];
+        }
     }
 }

@@ -210,8 +210,8 @@ public final class GptModel implements AutoCloseable {
             if (pruned && l == c.layers() - 1) {
                 g.task(n + "rows.gather.fwd", 0, 0, () -> {
                     int M = in.lossRowCount();
-                    backend.gatherRowsForward(a.lossAtty, L.atty, in.lossRows, M, C);
-                    backend.gatherRowsForward(a.lossResidual, in0, in.lossRows, M, C);
+                    backend.gatherRowsForward(a.lossAtty, L.atty, in.lossRows, N, M, C);
+                    backend.gatherRowsForward(a.lossResidual, in0, in.lossRows, N, M, C);
                 });
                 addBlockTail(g, n + "rows.", L, w, a.lossAtty, a.lossResidual, in::lossRowCount, 0, p, state, site);
             } else {
@@ -329,8 +329,8 @@ public final class GptModel implements AutoCloseable {
                         d.lossResidual, lossRows, 0, p, state, site);
                 g.task(n + "rows.gather.bwd", 0, 0, () -> {
                     int M = in.lossRowCount();
-                    backend.gatherRowsBackward(D.atty, d.lossAtty, in.lossRows, M, C);
-                    backend.gatherRowsBackward(din0, d.lossResidual, in.lossRows, M, C);
+                    backend.gatherRowsBackward(D.atty, d.lossAtty, in.lossRows, N, M, C);
+                    backend.gatherRowsBackward(din0, d.lossResidual, in.lossRows, N, M, C);
                 });
             } else {
                 addBlockTailBackward(g, n, L, D, w, gradViews, L.atty, D.atty, in0, din0, () -> N, N, p, state, site);

@@ -284,16 +284,16 @@ public final class CpuBackend extends WallClockProfiling {
     // ---- row selection ----
 
     @Override
-    public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
-        int n = OpArguments.gatherRowsForward(out, inp, rows, M, C);
-        OpArguments.gatherRowIds("gatherRowsForward", i(rows), o(rows), M, n);
+    public void gatherRowsForward(View out, View inp, View rows, int N, int M, int C) {
+        OpArguments.gatherRowsForward(out, inp, rows, N, M, C);
+        OpArguments.gatherRowIds("gatherRowsForward", i(rows), o(rows), M, N);
         rowGather.run(f(inp), o(inp), f(out), o(out), i(rows), o(rows), M, C, false);
     }
 
     @Override
-    public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
-        int n = OpArguments.gatherRowsBackward(dinp, dout, rows, M, C);
-        OpArguments.gatherRowIds("gatherRowsBackward", i(rows), o(rows), M, n);
+    public void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C) {
+        OpArguments.gatherRowsBackward(dinp, dout, rows, N, M, C);
+        OpArguments.gatherRowIds("gatherRowsBackward", i(rows), o(rows), M, N);
         rowGather.run(f(dinp), o(dinp), f(dout), o(dout), i(rows), o(rows), M, C, true);
     }
 

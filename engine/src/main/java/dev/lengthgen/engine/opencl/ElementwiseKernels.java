@@ -44,17 +44,17 @@ abstract class ElementwiseKernels {
     }
 
     /** out (M,C) = inp rows {@code rows}; nothing is launched for no rows. */
-    void gatherRowsForward(View out, View inp, View rows, int M, int C) {
+    void gatherRowsForward(View out, View inp, View rows, int N, int M, int C) {
         if (M > 0) {
-            launcher.call(Kernel.GATHER_ROWS_FORWARD).view(out).view(inp).view(rows).intArg(M).intArg(C)
+            launcher.call(Kernel.GATHER_ROWS_FORWARD).view(out).view(inp).view(rows).intArg(N).intArg(M).intArg(C)
                     .runColumns(C, M, 64);
         }
     }
 
     /** dinp rows {@code rows} += dout (M,C); the rows are distinct, so no two work-items add to one element. */
-    void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
+    void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C) {
         if (M > 0) {
-            launcher.call(Kernel.GATHER_ROWS_BACKWARD).view(dinp).view(dout).view(rows).intArg(M).intArg(C)
+            launcher.call(Kernel.GATHER_ROWS_BACKWARD).view(dinp).view(dout).view(rows).intArg(N).intArg(M).intArg(C)
                     .runColumns(C, M, 64);
         }
     }

@@ -390,15 +390,15 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
-        OpArguments.gatherRowsForward(out, inp, rows, M, C);
-        elementwise.gatherRowsForward(out, inp, rows, M, C);
+    public void gatherRowsForward(View out, View inp, View rows, int N, int M, int C) {
+        OpArguments.gatherRowsForward(out, inp, rows, N, M, C);
+        elementwise.gatherRowsForward(out, inp, rows, N, M, C);
     }
 
     @Override
-    public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
-        OpArguments.gatherRowsBackward(dinp, dout, rows, M, C);
-        elementwise.gatherRowsBackward(dinp, dout, rows, M, C);
+    public void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C) {
+        OpArguments.gatherRowsBackward(dinp, dout, rows, N, M, C);
+        elementwise.gatherRowsBackward(dinp, dout, rows, N, M, C);
     }
 
     @Override

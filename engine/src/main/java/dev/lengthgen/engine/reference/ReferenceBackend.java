@@ -284,14 +284,14 @@ public final class ReferenceBackend extends WallClockProfiling {
     }
 
     @Override
-    public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
-        RowOps.forward(out, inp, rows, M, C);
+    public void gatherRowsForward(View out, View inp, View rows, int N, int M, int C) {
+        RowOps.forward(out, inp, rows, N, M, C);
         storeFp32(out);
     }
 
     @Override
-    public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
-        RowOps.backward(dinp, dout, rows, M, C);
+    public void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C) {
+        RowOps.backward(dinp, dout, rows, N, M, C);
         storeFp32(dinp);
     }
 

@@ -12,11 +12,11 @@ final class RowOps {
     }
 
     /** out (M,C) = inp rows rows[m]. */
-    static void forward(View out, View inp, View rows, int M, int C) {
-        int n = OpArguments.gatherRowsForward(out, inp, rows, M, C);
+    static void forward(View out, View inp, View rows, int N, int M, int C) {
+        OpArguments.gatherRowsForward(out, inp, rows, N, M, C);
         int[] r = ReferenceBackend.i(rows);
         int ro = (int) rows.offset();
-        OpArguments.gatherRowIds("gatherRowsForward", r, ro, M, n);
+        OpArguments.gatherRowIds("gatherRowsForward", r, ro, M, N);
         double[] o = ReferenceBackend.f(out), x = ReferenceBackend.f(inp);
         int oo = (int) out.offset(), xo = (int) inp.offset();
         for (int m = 0; m < M; m++) {
@@ -27,11 +27,11 @@ final class RowOps {
     }
 
     /** dinp rows rows[m] += dout (M,C) row m. */
-    static void backward(View dinp, View dout, View rows, int M, int C) {
-        int n = OpArguments.gatherRowsBackward(dinp, dout, rows, M, C);
+    static void backward(View dinp, View dout, View rows, int N, int M, int C) {
+        OpArguments.gatherRowsBackward(dinp, dout, rows, N, M, C);
         int[] r = ReferenceBackend.i(rows);
         int ro = (int) rows.offset();
-        OpArguments.gatherRowIds("gatherRowsBackward", r, ro, M, n);
+        OpArguments.gatherRowIds("gatherRowsBackward", r, ro, M, N);
         double[] d = ReferenceBackend.f(dinp), g = ReferenceBackend.f(dout);
         int dOff = (int) dinp.offset(), go = (int) dout.offset();
         for (int m = 0; m < M; m++) {

@@ -89,11 +89,11 @@ class ForwardingBackend implements Backend {
     @Override public void dropoutBackward(View dinp, View dout, float p, DropoutKey key, int N) {
         inner.dropoutBackward(dinp, dout, p, key, N);
     }
-    @Override public void gatherRowsForward(View out, View inp, View rows, int M, int C) {
-        inner.gatherRowsForward(out, inp, rows, M, C);
+    @Override public void gatherRowsForward(View out, View inp, View rows, int N, int M, int C) {
+        inner.gatherRowsForward(out, inp, rows, N, M, C);
     }
-    @Override public void gatherRowsBackward(View dinp, View dout, View rows, int M, int C) {
-        inner.gatherRowsBackward(dinp, dout, rows, M, C);
+    @Override public void gatherRowsBackward(View dinp, View dout, View rows, int N, int M, int C) {
+        inner.gatherRowsBackward(dinp, dout, rows, N, M, C);
     }
     @Override public void crossEntropyForward(View losses, View dlogits, View logits, View targets, View mask,
             float dlossScale, int N, int V) {

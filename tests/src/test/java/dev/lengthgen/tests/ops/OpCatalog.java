@@ -336,8 +336,8 @@ public final class OpCatalog {
                 .output("out", (long) M * C)
                 .input("dout", (long) M * C, Fill.normal(0, 0.1))
                 .gradient("dinp", (long) N * C)
-                .forward((ops, t) -> ops.gatherRowsForward(t.v("out"), t.v("inp"), t.v("rows"), M, C))
-                .backward((ops, t) -> ops.gatherRowsBackward(t.v("dinp"), t.v("dout"), t.v("rows"), M, C))
+                .forward((ops, t) -> ops.gatherRowsForward(t.v("out"), t.v("inp"), t.v("rows"), N, M, C))
+                .backward((ops, t) -> ops.gatherRowsBackward(t.v("dinp"), t.v("dout"), t.v("rows"), N, M, C))
                 .tolerance(ELEMENTWISE)
                 .differentiates("out", "dout", "inp", "dinp")
                 .build();
