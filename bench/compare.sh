@@ -41,7 +41,8 @@ if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+# The raw results stay when something fails, so a long run is not lost to a bad table.
+trap 'if [ -n "${done:-}" ]; then rm -rf "$out"; else echo "compare: raw results kept in $out" >&2; fi' EXIT
 
 if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
   echo "compare: $python cannot import torch and numpy: install Debian's python3-torch, python3-numpy and OpenBLAS" >&2
@@ -65,14 +66,20 @@ if [ "$experiments" = none ] && [ "$presets" = none ]; then
 fi
 
 "$root/lengthgen" --help >/dev/null # builds the jar first if the sources changed
+# Every round times this copy, so an edit to the sources while the script runs changes nothing it measures.
+cp "$root/runner/target/lengthgen.jar" "$out/lengthgen.jar"
+lengthgen() { # the launcher's JVM flags (see ./lengthgen)
+  local jar="$1"
+  shift
+  "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:PerMethodTrapLimit=100000 \
+    -jar "$jar" "$@" 2> >(grep -v '^WARNING: Using incubator' >&2)
+}
 for r in $(seq 1 "$rounds"); do
   echo "== round $r/$rounds: lengthgen bench step" >&2
-  "$root/lengthgen" bench step "${step_flags[@]}" > "$out/lengthgen-step-$r.json"
+  lengthgen "$out/lengthgen.jar" bench step "${step_flags[@]}" > "$out/lengthgen-step-$r.json"
   if [ -n "${LENGTHGEN_BASELINE_JAR:-}" ]; then
     echo "== round $r/$rounds: baseline bench step ($LENGTHGEN_BASELINE_JAR)" >&2
-    "$java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -XX:PerMethodTrapLimit=100000 \
-      -jar "$LENGTHGEN_BASELINE_JAR" bench step "${step_flags[@]}" 2> >(grep -v '^WARNING: Using incubator' >&2) \
-      > "$out/baseline-step-$r.json"
+    lengthgen "$LENGTHGEN_BASELINE_JAR" bench step "${step_flags[@]}" > "$out/baseline-step-$r.json"
   fi
   # one PyTorch run per step row and thread configuration, the row's shape read from lengthgen's JSON
   "$python" - "$out/lengthgen-step-$r.json" > "$out/rows-$r.txt" <<'PY'
@@ -98,10 +105,11 @@ PY
     done
   done < "$out/rows-$r.txt"
   echo "== round $r/$rounds: lengthgen bench gemm" >&2
-  "$root/lengthgen" bench gemm --sizes "$sizes" --no-peak --json > "$out/lengthgen-gemm-$r.json"
+  lengthgen "$out/lengthgen.jar" bench gemm --sizes "$sizes" --no-peak --json > "$out/lengthgen-gemm-$r.json"
   echo "== round $r/$rounds: OpenBLAS sgemm" >&2
   (cd "$root/bench/pytorch" && OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS="$(nproc)" \
     "$python" blas_gemm.py --sizes "$sizes") > "$out/openblas-gemm-$r.json"
 done
 
 (cd "$root/bench/pytorch" && "$python" compare_table.py "$out")
+done=1
