@@ -10,7 +10,8 @@ import java.util.List;
  * The training and evaluation settings of one scale for one family of tasks: format width, training mix, test
  * lengths, model, schedule and evaluation sizes. {@link #flags} turns it into the flags of {@code lengthgen train}.
  *
- * @param model        model flags (--preset or --layers/--heads/--dim, --dropout)
+ * @param model        model and regularization flags (--preset or --layers/--heads/--dim, --dropout,
+ *                     --weight-decay)
  * @param balanced     whether batches draw every training length of the mix at its weight (--balance-lengths)
  * @param evalEvery    steps between the evaluations during training (the time course of accuracy per length)
  * @param evalSamples  test problems per length in those evaluations
