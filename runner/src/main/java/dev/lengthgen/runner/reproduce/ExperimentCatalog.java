@@ -90,7 +90,7 @@ public final class ExperimentCatalog {
                             + "offset and random padding at training), beside APE.",
                     "Coupling: outward exact match stays high well beyond n digits. APE: ~0% outward.",
                     List.of(), List.of(), (e, o) -> relative(e, o, "add")),
-            new Experiment("multiplication-relative", 3,
+            new Experiment("multiplication-relative", 4,
                     "Multiplication under position coupling, beside APE.",
                     "Both fail outward: a translation-invariant scheme does not make multiplication's answer "
                             + "digits local, so the theory's truncation argument still applies.",
@@ -169,8 +169,11 @@ public final class ExperimentCatalog {
             return r;
         }
         if (task.equals("mul")) { // answers twice as wide as the operands: nothing to couple the high places with
-            // Measured (version 3) on the products recipe that modular multiplication trains, not on multiplication's.
-            return recipe(scale, "mod-mul").withWidth(6).withTestDigits("1-6").withBalanced(true)
+            // Version 4 trains multiplication's recipe (3 seeds, 1000 problems per length, 30 minutes on 2 cores):
+            // APE learns its 2-digit products (96.5-99.4%; f^ 94.5% at 3 digits), coupling does not (40.0-50.7%, its
+            // training loss still 0.06-0.1 at the end). Version 3 (lr 3e-3, 4000 steps, weight decay 0.1) got 4.0 and
+            // 22.9%.
+            return r.withWidth(6).withTestDigits("1-6").withBalanced(true)
                     .withCoupledAnswer(false).withRandomPadding(RandomPadding.NONE);
         }
         // Outward accuracy keeps rising long after ID is learned: without random padding 6 digits reached 80-88% at
