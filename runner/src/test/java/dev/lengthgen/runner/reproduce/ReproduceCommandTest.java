@@ -37,6 +37,22 @@ class ReproduceCommandTest {
                 "addition-relative", "multiplication-relative", "base-alignment")) {
             assertTrue(r.out().contains(name), name);
         }
+        assertEquals(ExperimentCatalog.ALL.size(), r.out().split("time: about ", -1).length - 1,
+                "a time per experiment");
+    }
+
+    @Test
+    void theTimeOfAGridIsOneRunsTimePerRoundOfTwoRuns() {
+        Experiment mul = ExperimentCatalog.named("multiplication");
+        // 3 seeds: two rounds (2 runs, then 1); 4 seeds: still two.
+        assertEquals(2 * mul.runMinutes(), mul.tinyMinutes(options(Scale.TINY, 3)), 1e-9);
+        assertEquals(2 * mul.runMinutes(), mul.tinyMinutes(options(Scale.TINY, 4)), 1e-9);
+        assertEquals(3 * mul.runMinutes(), mul.tinyMinutes(options(Scale.TINY, 5)), 1e-9);
+        Experiment modAdd = ExperimentCatalog.named("modular-addition");
+        String line = ReproduceCommand.timeLine(modAdd);
+        assertTrue(line.contains("(6 runs, 2 at a time"), line);
+        long all = Math.round(12 * modAdd.runMinutes()); // 24 runs: 12 rounds
+        assertTrue(line.contains("--moduli all about " + all + " min (24 runs)"), line);
     }
 
     @Test
