@@ -59,8 +59,14 @@ public final class ExperimentCatalog {
     private static final List<String> TINY_MUL_MODEL = Stream.concat(TINY_MODEL.stream(),
             Stream.of("--weight-decay", "1")).toList();
 
+    /**
+     * The experiments. The number after the version is one run's wall minutes, two at a time on 2 cores, from each
+     * version's last full {@code reproduce} at default settings with nothing else running (the whole experiment's
+     * time divided by its rounds of two runs: addition-ape 5.4 min, modular-addition 8.1, multiplication 18.5,
+     * modular-multiplication 17.6, addition-relative 12.5, multiplication-relative 29.9, base-alignment 16.1).
+     */
     public static final List<Experiment> ALL = List.of(
-            new Experiment("addition-ape", 1, 4.8,
+            new Experiment("addition-ape", 1, 2.7,
                     "Addition with learned absolute position embeddings (APE), trained on a mix of lengths up to n "
                             + "digits and tested on every length up to the format's width.",
                     "ID ~100%; outward exact match ~0% because the model learns the truncated sum "
@@ -80,19 +86,19 @@ public final class ExperimentCatalog {
                     "ID high; outward ~0%: the model learns (a mod B^n)(b mod B^n), so accuracy against f^ stays "
                             + "where ID is.",
                     List.of(), List.of(), (e, o) -> single(e, o, "mul", APE, "APE")),
-            new Experiment("modular-multiplication", 2, 5.7,
+            new Experiment("modular-multiplication", 2, 5.9,
                     "Multiplication mod p with APE, trained on the mix of 1..n digits (at tiny scale each training "
                             + "example padded to W - 1 or W digits at random).",
                     "p dividing B^n (50, 100, 200 with n = 3) generalizes at every length; others follow the "
                             + "theory's prediction p | (A*B'*B^(2n) + B^n*(A*b0 + B'*a0)).",
                     List.of(100L, 150L), List.of(50L, 51L, 100L, 150L, 200L, 201L),
                     (e, o) -> modular(e, o, "mod-mul", 10)),
-            new Experiment("addition-relative", 4, 4.1,
+            new Experiment("addition-relative", 4, 4.2,
                     "Addition under position coupling (digits of equal significance share a position id; random "
                             + "offset and random padding at training), beside APE.",
                     "Coupling: outward exact match stays high well beyond n digits. APE: ~0% outward.",
                     List.of(), List.of(), (e, o) -> relative(e, o, "add")),
-            new Experiment("multiplication-relative", 4, 9.9,
+            new Experiment("multiplication-relative", 4, 10.0,
                     "Multiplication under position coupling, beside APE.",
                     "Both fail outward: a translation-invariant scheme does not make multiplication's answer "
                             + "digits local, so the theory's truncation argument still applies.",
