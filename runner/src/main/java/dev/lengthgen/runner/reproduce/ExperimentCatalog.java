@@ -165,10 +165,10 @@ public final class ExperimentCatalog {
             // one seed of three, see the class comment). Only where the numbers sit varies: they are still D_n's,
             // and the tests keep the paper's layout.
             // Version 6 makes the format one digit wider than the longest test (W = 8, as the paper's W = 20 is wider
-            // than its tests of up to 10 digits): at W = 7 a 7-digit test put a nonzero digit on the sequence's
-            // first position, which training never did. With the engine of this version, version 5 (W = 7) got
-            // p = 100 at 4-7 digits 99.6, 95.1, 90.4 and 79.8% (seed 1 61.5% at 7) and p = 101 at 3 digits
-            // 88.2-98.5%; W = 8 got 100, 99.4, 97.1 and 94.1% (88.6-99.6 at 7) and 98.1-98.9% (3 seeds, 1000
+            // than its tests of up to 10 digits): at W = 7 a 7-digit test puts a nonzero digit on the first digit
+            // position, right after <bos>, which every training example holds at zero. With the engine of this version,
+            // version 5 (W = 7) got p = 100 at 4-7 digits 99.6, 95.1, 90.4 and 79.8% (seed 1 61.5% at 7) and p = 101 at
+            // 3 digits 88.2-98.5%; W = 8 got 100, 99.4, 97.1 and 94.1% (88.6-99.6 at 7) and 98.1-98.9% (3 seeds, 1000
             // problems per length, 8 minutes on 2 cores). Weight decay 1 took p = 100 seed 1 to 95.9% at 7 digits
             // (W = 7) but left p = 101 seed 0 at 91.3% on its 3-digit sums; 16000 steps did not help p = 100.
             default -> tiny.withWidth(8).withTrainDigits("1:1,2:1,3:2").withTestDigits("1-7")
