@@ -7,9 +7,9 @@ import java.util.List;
  * options. The version goes up whenever a definition changes what a run trains, so results of different versions are
  * never mixed in one directory.
  *
- * @param runMinutes    wall minutes one run of this version takes at tiny scale, two runs at a time on 2 cores: the
- *                      mean over the runs of its last full {@code reproduce} (see {@link ExperimentCatalog}), from
- *                      which {@link #tinyMinutes} tells a user beforehand what a grid will take
+ * @param runMinutes    wall minutes one round of two runs of this version takes at tiny scale on 2 cores: its last
+ *                      full {@code reproduce}'s wall time divided by its rounds (see {@link ExperimentCatalog#ALL}),
+ *                      from which {@link #tinyMinutes} tells a user beforehand what a grid will take
  * @param defaultModuli the moduli run when --moduli is not given (empty for tasks without a modulus)
  * @param allModuli     the moduli of --moduli all
  */

@@ -184,27 +184,25 @@ public final class ReproduceCommand implements Command {
     }
 
     /**
+     * What the experiment takes at tiny scale on 2 cores, at its default settings and (modular experiments) with
+     * --moduli all: runs, and minutes from one round's measured time (see {@link Experiment#runMinutes}).
+     */
+    static String timeLine(Experiment e) {
+        String line = String.format(Locale.ROOT, "about %s, %d at a time on 2 cores; %.1f min a round)",
+                grid(e, null), Experiment.TINY_JOBS, e.runMinutes());
+        return e.hasModuli() ? line + "; --moduli all about " + grid(e, e.allModuli()) + ")" : line;
+    }
+
+    /** "N min (R runs" for the tiny grid of these moduli (null: the experiment's default set) at default seeds. */
+    private static String grid(Experiment e, List<Long> moduli) {
+        ExperimentOptions o = new ExperimentOptions(Scale.TINY, TINY_SEEDS, moduli, null, null, null, "cpu", null, 1);
+        return String.format(Locale.ROOT, "%.0f min (%d runs", e.tinyMinutes(o), e.plan(o).size());
+    }
+
+    /**
      * Refuses flags that do not go together: each way of running (here, --slurm, --run, --status) takes its own, and
      * a flag it would ignore is refused rather than ignored.
      */
-    /**
-     * What the experiment takes at tiny scale on 2 cores, at its default settings and (modular experiments) with
-     * --moduli all: runs, and minutes from one run's measured time (see {@link Experiment#runMinutes}).
-     */
-    static String timeLine(Experiment e) {
-        ExperimentOptions defaults = new ExperimentOptions(Scale.TINY, TINY_SEEDS, null, null, null, null, "cpu",
-                null, 1);
-        String line = String.format(Locale.ROOT, "about %.0f min on 2 cores (%d runs, %d at a time; %.1f min a run)",
-                e.tinyMinutes(defaults), e.plan(defaults).size(), Experiment.TINY_JOBS, e.runMinutes());
-        if (e.hasModuli()) {
-            ExperimentOptions all = new ExperimentOptions(Scale.TINY, TINY_SEEDS, e.allModuli(), null, null, null,
-                    "cpu", null, 1);
-            line += String.format(Locale.ROOT, "; --moduli all about %.0f min (%d runs)", e.tinyMinutes(all),
-                    e.plan(all).size());
-        }
-        return line;
-    }
-
     private static void checkFlagsGoTogether(CommandLine line) throws UsageException {
         List<String> modes = new ArrayList<>();
         for (String mode : List.of("slurm", "run", "status")) {
