@@ -114,6 +114,29 @@ class ReproduceCommandTest {
         }
     }
 
+    /** The training lengths each group's theory is computed from (its n is the longest). */
+    private static String trainDigits(RunPlan p) {
+        List<String> args = p.trainArgs();
+        return args.get(args.indexOf("--train-digits") + 1);
+    }
+
+    @Test
+    void modularMultiplicationTrainsOneDigitMoreWhereTheAnswerReadsTwoAndBaseAlignmentTrainsTwoDigits() {
+        ExperimentOptions all = new ExperimentOptions(Scale.TINY, 1, List.of(50L, 51L, 100L, 150L, 200L, 201L), null,
+                null, null, "cpu", null, 1);
+        for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(all)) {
+            boolean dividesB2 = 100 % p.modulus() == 0; // 50 and 100: the answer reads each operand's last 2 digits
+            assertEquals(dividesB2 ? "1:1,2:2,3:6" : "1:1,2:8", trainDigits(p), p.id());
+        }
+        for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(options(Scale.PAPER, 1))) {
+            assertEquals("1-4", trainDigits(p), p.id()); // the paper's mix for every modulus
+        }
+        for (RunPlan p : ExperimentCatalog.named("base-alignment").plan(options(Scale.TINY, 1))) {
+            // n = 2 keeps every group's alignment: 100 | 10^2, 100 does not divide 12^2 = 144, 144 | 12^2.
+            assertEquals("1:1,2:2", trainDigits(p), p.id());
+        }
+    }
+
     @Test
     void badInputIsOneLineWithExitTwoAndWritesNothing() throws IOException {
         Path out = tmp.resolve("x");
