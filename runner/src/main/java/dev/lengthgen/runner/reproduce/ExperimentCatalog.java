@@ -235,7 +235,7 @@ public final class ExperimentCatalog {
      * n = 2 (100 divides 10^2, not 12^2 = 144; 144 divides 12^2, not 10^2). An unaligned modulus is hard at n = 3
      * because the first answer digit written, the units, already depends on the quotient of the whole sum by p: a
      * stuck seed (p = 144, base 10, seed 2) answered the units of even 1-digit sums with a constant while its other
-     * places were 90-100% right. Version 6 (n = 3) left the unaligned groups at 71.2 and 66.1% on their 3-digit sums
+     * places were 75-100% right. Version 6 (n = 3) left the unaligned groups at 71.2 and 66.1% on their 3-digit sums
      * (3 seeds); 16000 steps took p = 100 base 12 seed 2 from 29 to 89% and left the stuck seed at 10%; 3 layers
      * took that seed to 39.5%, the answer written most significant digit first to 51.5% (12000 steps). Version 7
      * (3 seeds, 1000 problems per length, 17.7 minutes): 99.5-100% at 2 digits in every group, the unaligned ones at
