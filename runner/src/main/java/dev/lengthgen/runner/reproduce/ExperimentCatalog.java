@@ -104,7 +104,7 @@ public final class ExperimentCatalog {
                     "Both fail outward: a translation-invariant scheme does not make multiplication's answer "
                             + "digits local, so the theory's truncation argument still applies.",
                     List.of(), List.of(), (e, o) -> relative(e, o, "mul")),
-            new Experiment("base-alignment", 7, 2.9,
+            new Experiment("base-alignment", 7, 2.95,
                     "Modular addition of one modulus in two bases: p = 100 in base 10 (100 divides 10^2) and base 12 "
                             + "(100 does not divide 12^2); p = 144 in base 12 (144 divides 12^2) and base 10; at tiny "
                             + "scale all trained on n = 2.",
