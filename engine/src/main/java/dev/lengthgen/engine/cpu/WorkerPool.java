@@ -124,17 +124,21 @@ public final class WorkerPool implements AutoCloseable {
         if (count <= 0) {
             return;
         }
-        if (workers == 1 || count == 1) {
-            for (int k = 0; k < count; k++) {
-                task.run(k, 0);
-            }
-            return;
-        }
         tasks = task;
         taskCount = count;
         nextTask.set(0);
         try {
-            run(taskJob);
+            if (workers == 1 || count == 1) {
+                // On the calling thread alone, still through taskJob, which reads the task back from a field after
+                // the volatile write above: C2 then calls task.run as a compiled method of its own, as the workers
+                // do. Called directly here, C2 inlined the task's exact class into its caller (Elementwise.dispatch
+                // -> forEach -> run -> geluBackward -> VectorMath.exp, a dozen levels), and in some runs that deep
+                // compile left a Vector API reinterpret unintrinsified for good: the boxed vectors of the last
+                // block's GELU backward allocated 289 KB per step on the calling thread (StepAllocationTest).
+                taskJob.run(0, 1);
+            } else {
+                run(taskJob);
+            }
         } finally {
             tasks = null;
         }

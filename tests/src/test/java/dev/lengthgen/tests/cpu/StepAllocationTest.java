@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * window stays under the bound, and fails if none does within the budget. What it catches: any allocation that
  * recurs every step (a boxed number, a capturing lambda, a view or key made per call, a string built for a check,
  * a Vector API call the JIT does not intrinsify), and kernels that C2 compiled with their vectors boxed for good
- * (what the JVM flag PerMethodTrapLimit in the build and the launcher prevents; see ./lengthgen).
+ * (what the JVM flag PerMethodTrapLimit in the build and the launcher prevents; see ./lengthgen, and
+ * WorkerPool.forEach for a kernel inlined so deep into its caller that C2 left a reinterpret of exp boxed).
  *
  * <p>It runs in a JVM of its own (tests/pom.xml, execution "allocation"), as a training process does. In the JVM of
  * the other tests, C2 compiles the kernels from profiles that the op cases' odd shapes leave too: in one run of the
