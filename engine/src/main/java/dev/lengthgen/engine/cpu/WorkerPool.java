@@ -118,11 +118,14 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * Runs tasks 0..count-1, each exactly once, handed out dynamically to whichever worker is free. Results are
-     * deterministic as long as each task writes only its own outputs.
+     * deterministic as long as each task writes only its own outputs. Not re-entrant: a task must not call forEach.
      */
     public void forEach(int count, Task task) {
         if (count <= 0) {
             return;
+        }
+        if (tasks != null) {
+            throw new IllegalStateException("WorkerPool.forEach called from inside one of its own tasks");
         }
         tasks = task;
         taskCount = count;
