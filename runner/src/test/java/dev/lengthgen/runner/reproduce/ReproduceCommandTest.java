@@ -85,12 +85,11 @@ class ReproduceCommandTest {
         }
         // Coupling's tiny format: every answer place has operand places to couple with (tests up to W - 1 digits).
         for (RunPlan p : ExperimentCatalog.named("addition-relative").plan(options(Scale.TINY, 1))) {
-            List<String> args = p.trainArgs();
-            assertEquals("10", args.get(args.indexOf("--width") + 1));
-            assertEquals("10", args.get(args.indexOf("--answer-width") + 1));
+            assertEquals("10", flagValue(p, "--width"));
+            assertEquals("10", flagValue(p, "--answer-width"));
             assertEquals("1-9", p.testDigits());
             // Random padding belongs to the coupling runs; the APE baseline keeps the paper's fixed layout.
-            assertEquals(p.id().startsWith("coupling"), args.contains("--random-padding"), p.id());
+            assertEquals(p.id().startsWith("coupling"), p.trainArgs().contains("--random-padding"), p.id());
         }
         List<RunPlan> mod = ExperimentCatalog.named("modular-addition").plan(options(Scale.TINY, 3));
         assertEquals(List.of("p100-seed0", "p100-seed1", "p100-seed2", "p101-seed0", "p101-seed1", "p101-seed2"),
@@ -105,19 +104,19 @@ class ReproduceCommandTest {
                     List<String> args = p.trainArgs();
                     assertEquals(random, args.contains("--random-padding"), name + " " + scale + " " + p.id());
                     if (random) { // at most one digit narrower than W, every example drawn
-                        assertEquals("1", args.get(args.indexOf("--random-padding") + 1), p.id());
+                        assertEquals("1", flagValue(p, "--random-padding"), p.id());
                         assertFalse(args.contains("--random-padding-share"), p.id());
-                        assertEquals("0.002", args.get(args.indexOf("--lr") + 1), p.id());
+                        assertEquals("0.002", flagValue(p, "--lr"), p.id());
                     }
                 }
             }
         }
     }
 
-    /** The training lengths each group's theory is computed from (its n is the longest). */
-    private static String trainDigits(RunPlan p) {
+    /** The value a run's train command gives a flag (for --train-digits: the lengths its theory's n comes from). */
+    private static String flagValue(RunPlan p, String flag) {
         List<String> args = p.trainArgs();
-        return args.get(args.indexOf("--train-digits") + 1);
+        return args.get(args.indexOf(flag) + 1);
     }
 
     @Test
@@ -126,14 +125,14 @@ class ReproduceCommandTest {
                 null, null, "cpu", null, 1);
         for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(all)) {
             boolean dividesB2 = 100 % p.modulus() == 0; // 50 and 100: the answer reads each operand's last 2 digits
-            assertEquals(dividesB2 ? "1:1,2:2,3:6" : "1:1,2:8", trainDigits(p), p.id());
+            assertEquals(dividesB2 ? "1:1,2:2,3:6" : "1:1,2:8", flagValue(p, "--train-digits"), p.id());
         }
         for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(options(Scale.PAPER, 1))) {
-            assertEquals("1-4", trainDigits(p), p.id()); // the paper's mix for every modulus
+            assertEquals("1-4", flagValue(p, "--train-digits"), p.id()); // the paper's mix for every modulus
         }
         for (RunPlan p : ExperimentCatalog.named("base-alignment").plan(options(Scale.TINY, 1))) {
             // n = 2 keeps every group's alignment: 100 | 10^2, 100 does not divide 12^2 = 144, 144 | 12^2.
-            assertEquals("1:1,2:2", trainDigits(p), p.id());
+            assertEquals("1:1,2:2", flagValue(p, "--train-digits"), p.id());
         }
     }
 
