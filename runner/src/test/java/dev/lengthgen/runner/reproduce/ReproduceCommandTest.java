@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -134,6 +135,28 @@ class ReproduceCommandTest {
             // n = 2 keeps every group's alignment: 100 | 10^2, 100 does not divide 12^2 = 144, 144 | 12^2.
             assertEquals("1:1,2:2", flagValue(p, "--train-digits"), p.id());
         }
+    }
+
+    @Test
+    void modularAdditionUntiesAndDecaysOnlyWhereTheAnswerIgnoresThePlacesAboveN() {
+        ExperimentOptions all = new ExperimentOptions(Scale.TINY, 1, List.of(50L, 51L, 100L, 101L, 150L, 151L, 200L,
+                201L), null, null, null, "cpu", null, 1);
+        for (RunPlan p : ExperimentCatalog.named("modular-addition").plan(all)) {
+            boolean dividesB3 = 1000 % p.modulus() == 0; // 50, 100 and 200 divide 10^3 (n = 3)
+            assertEquals(dividesB3, p.trainArgs().contains("--untied"), p.id());
+            assertEquals(dividesB3 ? "1" : "0.1", flagValueOr(p, "--weight-decay", "0.1"), p.id());
+        }
+        // The paper's scale keeps the paper's model, and every base-alignment group trains one recipe.
+        for (RunPlan p : Stream.concat(ExperimentCatalog.named("modular-addition").plan(options(Scale.PAPER, 1))
+                .stream(), ExperimentCatalog.named("base-alignment").plan(options(Scale.TINY, 1)).stream()).toList()) {
+            assertFalse(p.trainArgs().contains("--untied"), p.id());
+            assertEquals("0.1", flagValueOr(p, "--weight-decay", "0.1"), p.id());
+        }
+    }
+
+    /** As flagValue, or the train command's default when the run does not give the flag. */
+    private static String flagValueOr(RunPlan p, String flag, String otherwise) {
+        return p.trainArgs().contains(flag) ? flagValue(p, flag) : otherwise;
     }
 
     @Test
