@@ -92,10 +92,11 @@ public final class ExperimentCatalog {
                     "ID high; outward ~0%: the model learns (a mod B^n)(b mod B^n), so accuracy against f^ stays "
                             + "where ID is.",
                     List.of(), List.of(), (e, o) -> single(e, o, "mul", APE, "APE")),
-            new Experiment("modular-multiplication", 3, 5.9,
-                    "Multiplication mod p with APE, trained on the mix of 1..n digits (at tiny scale n = 3 where p "
-                            + "divides B^2, else 2, each training example padded to W - 1 or W digits at random).",
-                    "p dividing B^n generalizes at every length (50 and 100 at tiny scale, trained to n = 3; 200 "
+            new Experiment("modular-multiplication", 4, 5.9,
+                    "Multiplication mod p with APE, trained on the mix of 1..n digits (at tiny scale n = 4 and tests "
+                            + "to 6 digits where p divides B^2, else n = 2; each training example padded to W - 1 or W "
+                            + "digits at random).",
+                    "p dividing B^n generalizes at every length (50 and 100 at tiny scale, trained to n = 4; 200 "
                             + "too at paper scale, n = 4); others follow the "
                             + "theory's prediction p | (A*B'*B^(2n) + B^n*(A*b0 + B'*a0)).",
                     List.of(100L, 150L), List.of(50L, 51L, 100L, 150L, 200L, 201L),
@@ -242,7 +243,8 @@ public final class ExperimentCatalog {
      */
     static Recipe modularMultiplicationRecipe(Scale scale, long p, int base) {
         Recipe r = recipe(scale, "mod-mul");
-        return scale == Scale.TINY && divides(p, base, 2, Operation.MOD_MUL) ? r.withTrainDigits("1:1,2:2,3:6") : r;
+        return scale == Scale.TINY && divides(p, base, 2, Operation.MOD_MUL)
+                ? r.withTrainDigits("1:1,2:2,3:3,4:6").withWidth(7).withTestDigits("1-6") : r;
     }
 
     /**

@@ -126,7 +126,9 @@ class ReproduceCommandTest {
                 null, null, "cpu", null, 1);
         for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(all)) {
             boolean dividesB2 = 100 % p.modulus() == 0; // 50 and 100: the answer reads each operand's last 2 digits
-            assertEquals(dividesB2 ? "1:1,2:2,3:6" : "1:1,2:8", flagValue(p, "--train-digits"), p.id());
+            assertEquals(dividesB2 ? "1:1,2:2,3:3,4:6" : "1:1,2:8", flagValue(p, "--train-digits"), p.id());
+            assertEquals(dividesB2 ? "1-6" : "1-5", p.testDigits(), p.id()); // two outward lengths either way
+            assertEquals(dividesB2 ? "7" : "5", flagValue(p, "--width"), p.id());
         }
         for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(options(Scale.PAPER, 1))) {
             assertEquals("1-4", flagValue(p, "--train-digits"), p.id()); // the paper's mix for every modulus
