@@ -92,6 +92,15 @@ class ReproduceCommandTest {
             // Random padding belongs to the coupling runs; the APE baseline keeps the paper's fixed layout.
             assertEquals(p.id().startsWith("coupling"), p.trainArgs().contains("--random-padding"), p.id());
         }
+        // Coupling's random offset trains the ids that addition's longer tests reach; multiplication's tests stay
+        // within the format, so its coupling runs train without one.
+        for (String name : List.of("addition-relative", "multiplication-relative")) {
+            for (RunPlan p : ExperimentCatalog.named(name).plan(options(Scale.TINY, 1))) {
+                if (p.id().startsWith("coupling")) {
+                    assertEquals(name.startsWith("addition") ? "20" : "0", flagValue(p, "--max-offset"), p.id());
+                }
+            }
+        }
         List<RunPlan> mod = ExperimentCatalog.named("modular-addition").plan(options(Scale.TINY, 3));
         assertEquals(List.of("p100-seed0", "p100-seed1", "p100-seed2", "p101-seed0", "p101-seed1", "p101-seed2"),
                 mod.stream().map(RunPlan::id).toList());
