@@ -67,8 +67,7 @@ public final class ExperimentCatalog {
      * length) the training loss reached 0.001 while 2-digit test products stood at 85%. Weight decay 1 took the same
      * run to 94% (2 took it to 93%, with the mix below); dropout 0.1 instead reached 74.5% by step 11000.
      */
-    private static final List<String> TINY_MUL_MODEL = Stream.concat(TINY_MODEL.stream(),
-            Stream.of("--weight-decay", "1")).toList();
+    private static final List<String> TINY_MUL_MODEL = plus(TINY_MODEL, "--weight-decay", "1");
 
     /**
      * The experiments. The number after the version is the wall minutes of a round of two runs on 2 cores, from each
@@ -282,10 +281,13 @@ public final class ExperimentCatalog {
      */
     static Recipe modularAdditionRecipe(Scale scale, long p, int base) {
         Recipe r = recipe(scale, "mod-add");
-        if (scale != Scale.TINY || !divides(p, base, 3, Operation.MOD_ADD)) {
-            return r;
-        }
-        return r.withModel(Stream.concat(r.model().stream(), Stream.of("--untied", "--weight-decay", "1")).toList());
+        return scale == Scale.TINY && divides(p, base, r.train().max(), Operation.MOD_ADD)
+                ? r.withModel(plus(r.model(), "--untied", "--weight-decay", "1")) : r;
+    }
+
+    /** Model flags with more appended (a later flag of the same name is refused, so each is named once). */
+    private static List<String> plus(List<String> model, String... flags) {
+        return Stream.concat(model.stream(), Stream.of(flags)).toList();
     }
 
     /** Whether p divides B^n: the theory's own test (its reduced modulus p / gcd(p, B^n) is 1). */

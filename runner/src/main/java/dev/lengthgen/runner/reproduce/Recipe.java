@@ -133,6 +133,11 @@ public record Recipe(int width, String trainDigits, String testDigits, List<Stri
                 evalEvery, evalSamples, evalCount, coupledAnswer, v);
     }
 
+    /** The training lengths, parsed (their longest is the n of the theory). */
+    public DigitSpec train() {
+        return DigitSpec.parse(trainDigits);
+    }
+
     public DigitSpec test() {
         return DigitSpec.parse(testDigits);
     }
