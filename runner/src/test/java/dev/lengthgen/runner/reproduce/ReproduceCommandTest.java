@@ -113,10 +113,10 @@ class ReproduceCommandTest {
                     assertEquals("ape", p.pos(), p.id());
                     List<String> args = p.trainArgs();
                     assertEquals(random, args.contains("--random-padding"), name + " " + scale + " " + p.id());
-                    if (random) { // one digit narrower than W at most (two for mod 100), every example drawn
+                    if (random) { // one digit narrower than W at most, every example drawn (mod 100: two, half)
                         boolean mul100 = name.equals("modular-multiplication") && p.modulus() == 100;
                         assertEquals(mul100 ? "2" : "1", flagValue(p, "--random-padding"), p.id());
-                        assertFalse(args.contains("--random-padding-share"), p.id());
+                        assertEquals(mul100, args.contains("--random-padding-share"), p.id());
                         assertEquals("0.002", flagValue(p, "--lr"), p.id());
                     }
                 }
@@ -139,8 +139,10 @@ class ReproduceCommandTest {
             assertEquals(dividesB2 ? "1:1,2:2,3:3,4:6" : "1:1,2:8", flagValue(p, "--train-digits"), p.id());
             assertEquals(dividesB2 ? "1-6" : "1-5", p.testDigits(), p.id()); // two outward lengths either way
             assertEquals(dividesB2 ? "7" : "5", flagValue(p, "--width"), p.id());
-            // Two digits narrower at most, so that a 6-digit test's top digit sits where training puts digits too.
+            // Two digits narrower at most, so that a 6-digit test's top digit sits where training puts digits too; for
+            // half the examples, so that mod 50 still learns its trained lengths.
             assertEquals(dividesB2 ? "2" : "1", flagValue(p, "--random-padding"), p.id());
+            assertEquals(dividesB2 ? "0.5" : "1", flagValueOr(p, "--random-padding-share", "1"), p.id());
         }
         for (RunPlan p : ExperimentCatalog.named("modular-multiplication").plan(options(Scale.PAPER, 1))) {
             assertEquals("1-4", flagValue(p, "--train-digits"), p.id()); // the paper's mix for every modulus
