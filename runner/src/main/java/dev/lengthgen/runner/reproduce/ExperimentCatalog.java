@@ -279,7 +279,7 @@ public final class ExperimentCatalog {
      */
     static Recipe modularMultiplicationRecipe(Scale scale, long p, int base) {
         Recipe r = recipe(scale, "mod-mul");
-        return scale == Scale.TINY && divides(p, base, 2, Operation.MOD_MUL)
+        return scale == Scale.TINY && divides(p, base, r.train().max(), Operation.MOD_MUL)
                 ? r.withTrainDigits("1:1,2:2,3:3,4:6").withWidth(7).withTestDigits("1-6")
                         .withRandomPadding(new RandomPadding(2, 0.5f)) : r;
     }
